@@ -1,0 +1,5 @@
+//! The deterministic multi-node simulation of ltonode (virtual clock, simulated links with
+//! latency, loss and partitions, crashes and restarts) and the launcher for real nodes on
+//! 127.0.0.1.
+//!
+//! Everything here is seeded: the same seed gives the same run.
