@@ -4,3 +4,7 @@
 //!
 //! This crate must never read a clock, draw its own randomness or do I/O: time, randomness and
 //! storage come in as arguments, so a chain of many nodes can be simulated in one process.
+
+pub mod params;
+pub mod pos;
+pub mod vrf;

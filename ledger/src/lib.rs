@@ -8,6 +8,7 @@
 pub mod address;
 pub mod hash;
 pub mod keys;
+pub mod merkle;
 pub mod units;
 
 pub use address::{Address, AddressError, ChainId};

@@ -1,0 +1,1 @@
+//! Chain parameters: every protocol constant, with presets.

@@ -1,0 +1,1 @@
+//! Fair PoS: delay, base target, score, weighted balance with the raffle factor.
