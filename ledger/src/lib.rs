@@ -9,9 +9,13 @@ pub mod address;
 pub mod hash;
 pub mod keys;
 pub mod merkle;
+pub mod tx;
 pub mod units;
 
 pub use address::{Address, AddressError, ChainId};
 pub use hash::{Hash32, blake2b256, secure_hash, sha256};
 pub use keys::{KeyError, KeyPair, PublicKey, Signature};
+pub use tx::{
+    Transaction, TxBody, TxError, TxId, TxType, ValidationContext, ValidationError, VerifiedTx,
+};
 pub use units::{Amount, Height, Timestamp};

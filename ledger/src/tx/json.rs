@@ -1,0 +1,671 @@
+//! Transaction JSON with LTO's field names (`reference/lto-protocol.md` §2.1, §2.2 and §9).
+//!
+//! Input is what LTO clients POST to `/transactions/broadcast`: `type` is required, `version`
+//! defaults to the newest, binary values are Base58 (scripts and binary data values are
+//! `"base64:..."`), and `chainId` is usually absent: the official Python client takes it from
+//! the sender's address when it signs, so the node rebuilds the body with its own chain id
+//! and refuses a `sender`, `chainId` or recipient of another chain. Numbers may be JSON
+//! integers or strings of digits. Aliases LTO accepts are accepted: `assocType`, `party`,
+//! `hash` for associations and `txId` for cancel lease.
+//!
+//! Output follows LTO's field order: `type, version, id, sender, senderKeyType,
+//! senderPublicKey, [sponsor...], fee, timestamp, <type fields>, proofs|signature`.
+
+use super::{DataEntry, DataValue, Transaction, TxBody, TxError, TxId, TxType};
+use crate::address::{Address, ChainId};
+use crate::keys::PublicKey;
+use crate::units::{Amount, Timestamp};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Map, Value, json};
+
+type Obj = Map<String, Value>;
+
+fn field<'a>(o: &'a Obj, names: &[&str]) -> Option<&'a Value> {
+    names
+        .iter()
+        .find_map(|n| o.get(*n))
+        .filter(|v| !v.is_null())
+}
+
+fn bad(field: &'static str, reason: &str) -> TxError {
+    TxError::BadField {
+        field,
+        reason: reason.to_string(),
+    }
+}
+
+fn as_i64(v: &Value, name: &'static str) -> Result<i64, TxError> {
+    match v {
+        Value::Number(n) => n.as_i64().ok_or(TxError::OutOfRange { field: name }),
+        Value::String(s) => s
+            .parse::<i64>()
+            .map_err(|_| bad(name, "expected an integer")),
+        _ => Err(bad(name, "expected an integer")),
+    }
+}
+
+fn req_i64(o: &Obj, names: &[&str], name: &'static str) -> Result<i64, TxError> {
+    as_i64(field(o, names).ok_or(TxError::MissingField(name))?, name)
+}
+
+fn amount_of(v: i64, name: &'static str) -> Result<Amount, TxError> {
+    Amount::from_i64(v).ok_or(TxError::Negative {
+        field: name,
+        value: v,
+    })
+}
+
+fn req_amount(o: &Obj, name: &'static str) -> Result<Amount, TxError> {
+    amount_of(req_i64(o, &[name], name)?, name)
+}
+
+fn as_str<'a>(v: &'a Value, name: &'static str) -> Result<&'a str, TxError> {
+    v.as_str().ok_or_else(|| bad(name, "expected a string"))
+}
+
+fn b58(s: &str, name: &'static str) -> Result<Vec<u8>, TxError> {
+    bs58::decode(s)
+        .into_vec()
+        .map_err(|_| TxError::BadBase58 { field: name })
+}
+
+fn opt_b58(o: &Obj, names: &[&str], name: &'static str) -> Result<Option<Vec<u8>>, TxError> {
+    match field(o, names) {
+        None => Ok(None),
+        Some(v) => {
+            let bytes = b58(as_str(v, name)?, name)?;
+            Ok(if bytes.is_empty() { None } else { Some(bytes) })
+        }
+    }
+}
+
+fn address(v: &Value, name: &'static str) -> Result<Address, TxError> {
+    let s = as_str(v, name)?;
+    Ok(Address::from_base58(
+        s.strip_prefix("address:").unwrap_or(s),
+    )?)
+}
+
+fn req_address(o: &Obj, names: &[&str], name: &'static str) -> Result<Address, TxError> {
+    address(field(o, names).ok_or(TxError::MissingField(name))?, name)
+}
+
+fn key_type(o: &Obj, name: &'static str) -> Result<(), TxError> {
+    match field(o, &[name]) {
+        None => Ok(()),
+        Some(Value::String(s)) if s == "ed25519" => Ok(()),
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
+        Some(Value::Number(n)) => Err(TxError::UnsupportedKeyType(
+            n.as_u64()
+                .and_then(|v| u8::try_from(v).ok())
+                .unwrap_or(u8::MAX),
+        )),
+        Some(_) => Err(bad(name, "only ed25519 keys are supported")),
+    }
+}
+
+fn public_key(v: &Value, name: &'static str) -> Result<PublicKey, TxError> {
+    Ok(PublicKey::from_base58(as_str(v, name)?)?)
+}
+
+fn base64_prefixed(s: &str, name: &'static str) -> Result<Vec<u8>, TxError> {
+    let body = s.strip_prefix("base64:").unwrap_or(s);
+    B64.decode(body)
+        .map_err(|_| TxError::BadBase64 { field: name })
+}
+
+/// The latin-1 bytes of `s`, if every character is below U+0100.
+fn latin1(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+}
+
+fn array<'a>(v: &'a Value, name: &'static str) -> Result<&'a Vec<Value>, TxError> {
+    v.as_array().ok_or_else(|| bad(name, "expected an array"))
+}
+
+fn data_entries(v: Option<&Value>) -> Result<Vec<DataEntry>, TxError> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    array(v, "data")?
+        .iter()
+        .map(|e| {
+            let o = e
+                .as_object()
+                .ok_or_else(|| bad("data", "expected objects"))?;
+            let key = as_str(
+                field(o, &["key"]).ok_or(TxError::MissingField("key"))?,
+                "key",
+            )?
+            .to_string();
+            let ty = as_str(
+                field(o, &["type"]).ok_or(TxError::MissingField("type"))?,
+                "type",
+            )?;
+            let val = o.get("value").ok_or(TxError::MissingField("value"))?;
+            let value = match ty {
+                "integer" => DataValue::Integer(as_i64(val, "value")?),
+                "boolean" => DataValue::Boolean(
+                    val.as_bool()
+                        .ok_or_else(|| bad("value", "expected a boolean"))?,
+                ),
+                // LTO's node writes binary values as "base64:..."; the Python client sends the
+                // raw string and signs its latin-1 bytes, so that is how it is read here.
+                "binary" => {
+                    let s = as_str(val, "value")?;
+                    DataValue::Binary(match s.strip_prefix("base64:") {
+                        Some(_) => base64_prefixed(s, "value")?,
+                        None => {
+                            latin1(s).ok_or_else(|| bad("value", "binary text must be latin-1"))?
+                        }
+                    })
+                }
+                "string" => DataValue::String(as_str(val, "value")?.to_string()),
+                _ => return Err(bad("type", "expected integer, boolean, binary or string")),
+            };
+            Ok(DataEntry { key, value })
+        })
+        .collect()
+}
+
+fn association_type(o: &Obj, version: u8) -> Result<i64, TxError> {
+    let t = req_i64(o, &["associationType", "assocType"], "associationType")?;
+    if version < 4 && i32::try_from(t).is_err() {
+        return Err(TxError::OutOfRange {
+            field: "associationType",
+        });
+    }
+    Ok(t)
+}
+
+fn u8_field(v: &Value, name: &'static str) -> Result<u8, TxError> {
+    let n = as_i64(v, name)?;
+    u8::try_from(n).map_err(|_| TxError::OutOfRange { field: name })
+}
+
+/// Decodes LTO transaction JSON for the chain `chain`.
+pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> {
+    let o = value
+        .as_object()
+        .ok_or_else(|| TxError::Json("expected a JSON object".into()))?;
+    let type_id = u8_field(
+        field(o, &["type"]).ok_or(TxError::MissingField("type"))?,
+        "type",
+    )?;
+    let t = TxType::from_id(type_id)?;
+    let version = match field(o, &["version"]) {
+        None => t.latest_version(),
+        Some(v) => u8_field(v, "version")?,
+    };
+    t.check_version(version)?;
+
+    if let Some(c) = field(o, &["chainId"]) {
+        let found = match c {
+            Value::String(s) if s.len() == 1 => s.as_bytes()[0],
+            other => u8_field(other, "chainId")?,
+        };
+        if found != chain.0 {
+            return Err(TxError::WrongChain {
+                expected: chain.0,
+                found,
+            });
+        }
+    }
+
+    let timestamp =
+        Timestamp::from_i64(req_i64(o, &["timestamp"], "timestamp")?).ok_or(TxError::Negative {
+            field: "timestamp",
+            value: -1,
+        })?;
+
+    let (sender, fee) = if t == TxType::Genesis {
+        (PublicKey([0; 32]), Amount::ZERO)
+    } else {
+        key_type(o, "senderKeyType")?;
+        let pk = public_key(
+            field(o, &["senderPublicKey"]).ok_or(TxError::MissingField("senderPublicKey"))?,
+            "senderPublicKey",
+        )?;
+        if let Some(s) = field(o, &["sender"]) {
+            let a = address(s, "sender")?;
+            a.require_chain(chain)?;
+            if a != Address::from_public_key(chain, &pk) {
+                return Err(TxError::Mismatch {
+                    field: "sender",
+                    other: "senderPublicKey",
+                });
+            }
+        }
+        (pk, req_amount(o, "fee")?)
+    };
+
+    let sponsor = match field(o, &["sponsorPublicKey"]) {
+        None => None,
+        Some(v) => {
+            key_type(o, "sponsorKeyType")?;
+            let pk = public_key(v, "sponsorPublicKey")?;
+            if let Some(s) = field(o, &["sponsor"])
+                && address(s, "sponsor")? != Address::from_public_key(chain, &pk)
+            {
+                return Err(TxError::Mismatch {
+                    field: "sponsor",
+                    other: "sponsorPublicKey",
+                });
+            }
+            Some(pk)
+        }
+    };
+
+    let mut proofs: Vec<Vec<u8>> = match field(o, &["proofs"]) {
+        None => Vec::new(),
+        Some(v) => array(v, "proofs")?
+            .iter()
+            .map(|p| b58(as_str(p, "proofs")?, "proofs"))
+            .collect::<Result<_, _>>()?,
+    };
+    if let Some(sig) = field(o, &["signature"]) {
+        let sig = b58(as_str(sig, "signature")?, "signature")?;
+        match proofs.first() {
+            None => proofs.push(sig),
+            Some(p0) if *p0 == sig => {}
+            Some(_) => {
+                return Err(TxError::Mismatch {
+                    field: "signature",
+                    other: "proofs",
+                });
+            }
+        }
+    }
+    if proofs.len() > super::limits::MAX_PROOFS {
+        return Err(TxError::TooLong {
+            field: "proofs",
+            max: super::limits::MAX_PROOFS,
+            found: proofs.len(),
+        });
+    }
+
+    let attachment = || opt_b58(o, &["attachment"], "attachment").map(Option::unwrap_or_default);
+    let body = match t {
+        TxType::Genesis => TxBody::Genesis {
+            recipient: req_address(o, &["recipient"], "recipient")?,
+            amount: req_amount(o, "amount")?,
+        },
+        TxType::Transfer => TxBody::Transfer {
+            recipient: req_address(o, &["recipient"], "recipient")?,
+            amount: req_amount(o, "amount")?,
+            attachment: attachment()?,
+        },
+        TxType::Lease => TxBody::Lease {
+            recipient: req_address(o, &["recipient"], "recipient")?,
+            amount: req_amount(o, "amount")?,
+        },
+        TxType::CancelLease => {
+            let id = field(o, &["leaseId", "txId"]).ok_or(TxError::MissingField("leaseId"))?;
+            TxBody::CancelLease {
+                lease_id: TxId::from_base58(as_str(id, "leaseId")?).map_err(|e| match e {
+                    TxError::BadLength {
+                        expected, found, ..
+                    } => TxError::BadLength {
+                        field: "leaseId",
+                        expected,
+                        found,
+                    },
+                    _ => TxError::BadBase58 { field: "leaseId" },
+                })?,
+            }
+        }
+        TxType::MassTransfer => {
+            let list = field(o, &["transfers"]).ok_or(TxError::MissingField("transfers"))?;
+            let transfers = array(list, "transfers")?
+                .iter()
+                .map(|e| {
+                    let eo = e
+                        .as_object()
+                        .ok_or_else(|| bad("transfers", "expected objects"))?;
+                    Ok((
+                        req_address(eo, &["recipient"], "recipient")?,
+                        req_amount(eo, "amount")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, TxError>>()?;
+            TxBody::MassTransfer {
+                transfers,
+                attachment: attachment()?,
+            }
+        }
+        TxType::SetScript => {
+            let script = match field(o, &["script"]) {
+                None => None,
+                Some(v) => {
+                    let bytes = base64_prefixed(as_str(v, "script")?, "script")?;
+                    if bytes.is_empty() { None } else { Some(bytes) }
+                }
+            };
+            TxBody::SetScript { script }
+        }
+        TxType::Anchor => {
+            let anchors = match field(o, &["anchors"]) {
+                None => Vec::new(),
+                Some(v) => array(v, "anchors")?
+                    .iter()
+                    .map(|a| b58(as_str(a, "anchors")?, "anchors"))
+                    .collect::<Result<_, _>>()?,
+            };
+            TxBody::Anchor { anchors }
+        }
+        TxType::IssueAssociation => {
+            let expires = match field(o, &["expires"]) {
+                None => None,
+                Some(v) => match as_i64(v, "expires")? {
+                    0 => None,
+                    e => Some(Timestamp::from_i64(e).ok_or(TxError::Negative {
+                        field: "expires",
+                        value: e,
+                    })?),
+                },
+            };
+            TxBody::IssueAssociation {
+                association_type: association_type(o, version)?,
+                recipient: req_address(o, &["recipient", "party"], "recipient")?,
+                expires,
+                subject: opt_b58(o, &["subject", "hash"], "subject")?,
+                data: data_entries(field(o, &["data"]))?,
+            }
+        }
+        TxType::RevokeAssociation => TxBody::RevokeAssociation {
+            association_type: association_type(o, version)?,
+            recipient: req_address(o, &["recipient", "party"], "recipient")?,
+            subject: opt_b58(o, &["subject", "hash"], "subject")?,
+        },
+        TxType::MappedAnchor => {
+            let map = field(o, &["anchors"]).ok_or(TxError::MissingField("anchors"))?;
+            let map = map
+                .as_object()
+                .ok_or_else(|| bad("anchors", "expected an object"))?;
+            let anchors = map
+                .iter()
+                .map(|(k, v)| Ok((b58(k, "anchors")?, b58(as_str(v, "anchors")?, "anchors")?)))
+                .collect::<Result<Vec<_>, TxError>>()?;
+            TxBody::MappedAnchor { anchors }
+        }
+    };
+
+    Ok(Transaction {
+        version,
+        chain_id: chain,
+        timestamp,
+        sender,
+        fee,
+        sponsor,
+        proofs,
+        body,
+    })
+}
+
+fn b58s(b: &[u8]) -> Value {
+    Value::String(bs58::encode(b).into_string())
+}
+
+fn data_json(e: &DataEntry) -> Value {
+    let (ty, value) = match &e.value {
+        DataValue::Integer(v) => ("integer", json!(v)),
+        DataValue::Boolean(v) => ("boolean", json!(v)),
+        DataValue::Binary(v) => ("binary", json!(format!("base64:{}", B64.encode(v)))),
+        DataValue::String(v) => ("string", json!(v)),
+    };
+    json!({"key": e.key, "type": ty, "value": value})
+}
+
+/// Whether this type and version writes a single `signature` instead of `proofs`.
+fn uses_signature_field(t: TxType, version: u8) -> bool {
+    matches!(t, TxType::Genesis)
+        || (version == 1 && matches!(t, TxType::Transfer | TxType::Lease | TxType::CancelLease))
+}
+
+/// The canonical JSON of a transaction, in LTO's field order, with its `id`.
+pub fn to_json(tx: &Transaction) -> Value {
+    let t = tx.tx_type();
+    let mut o = Obj::new();
+    o.insert("type".into(), json!(t.id()));
+    o.insert("version".into(), json!(tx.version));
+    o.insert("id".into(), json!(tx.id().to_base58()));
+    if t != TxType::Genesis {
+        o.insert("sender".into(), json!(tx.sender_address().to_base58()));
+        o.insert("senderKeyType".into(), json!("ed25519"));
+        o.insert("senderPublicKey".into(), json!(tx.sender.to_base58()));
+    }
+    if let (Some(pk), Some(addr)) = (tx.sponsor, tx.sponsor_address()) {
+        o.insert("sponsor".into(), json!(addr.to_base58()));
+        o.insert("sponsorKeyType".into(), json!("ed25519"));
+        o.insert("sponsorPublicKey".into(), json!(pk.to_base58()));
+    }
+    o.insert("fee".into(), json!(tx.fee.0));
+    o.insert("timestamp".into(), json!(tx.timestamp.0));
+    match &tx.body {
+        TxBody::Genesis { recipient, amount } => {
+            o.insert("recipient".into(), json!(recipient.to_base58()));
+            o.insert("amount".into(), json!(amount.0));
+        }
+        TxBody::Transfer {
+            recipient,
+            amount,
+            attachment,
+        } => {
+            o.insert("recipient".into(), json!(recipient.to_base58()));
+            o.insert("amount".into(), json!(amount.0));
+            o.insert("attachment".into(), b58s(attachment));
+        }
+        TxBody::Lease { recipient, amount } => {
+            o.insert("recipient".into(), json!(recipient.to_base58()));
+            o.insert("amount".into(), json!(amount.0));
+        }
+        TxBody::CancelLease { lease_id } => {
+            o.insert("leaseId".into(), json!(lease_id.to_base58()));
+        }
+        TxBody::MassTransfer {
+            transfers,
+            attachment,
+        } => {
+            let list: Vec<Value> = transfers
+                .iter()
+                .map(|(a, amt)| json!({"recipient": a.to_base58(), "amount": amt.0}))
+                .collect();
+            let total: u128 = transfers.iter().map(|(_, a)| u128::from(a.0)).sum();
+            o.insert("transfers".into(), Value::Array(list));
+            o.insert("transferCount".into(), json!(transfers.len()));
+            o.insert(
+                "totalAmount".into(),
+                json!(u64::try_from(total).unwrap_or(u64::MAX)),
+            );
+            o.insert("attachment".into(), b58s(attachment));
+        }
+        TxBody::SetScript { script } => {
+            let v = match script {
+                Some(s) => json!(format!("base64:{}", B64.encode(s))),
+                None => Value::Null,
+            };
+            o.insert("script".into(), v);
+        }
+        TxBody::Anchor { anchors } => {
+            o.insert(
+                "anchors".into(),
+                Value::Array(anchors.iter().map(|a| b58s(a)).collect()),
+            );
+        }
+        TxBody::IssueAssociation {
+            association_type,
+            recipient,
+            expires,
+            subject,
+            data,
+        } => {
+            o.insert("associationType".into(), json!(association_type));
+            o.insert("recipient".into(), json!(recipient.to_base58()));
+            if let Some(e) = expires {
+                o.insert("expires".into(), json!(e.0));
+            }
+            if let Some(s) = subject {
+                o.insert("subject".into(), b58s(s));
+            }
+            if !data.is_empty() {
+                o.insert(
+                    "data".into(),
+                    Value::Array(data.iter().map(data_json).collect()),
+                );
+            }
+        }
+        TxBody::RevokeAssociation {
+            association_type,
+            recipient,
+            subject,
+        } => {
+            o.insert("associationType".into(), json!(association_type));
+            o.insert("recipient".into(), json!(recipient.to_base58()));
+            if let Some(s) = subject {
+                o.insert("subject".into(), b58s(s));
+            }
+        }
+        TxBody::MappedAnchor { anchors } => {
+            let mut m = Obj::new();
+            for (k, v) in anchors {
+                m.insert(bs58::encode(k).into_string(), b58s(v));
+            }
+            o.insert("anchors".into(), Value::Object(m));
+        }
+    }
+    if uses_signature_field(t, tx.version) {
+        if let Some(p) = tx.proofs.first() {
+            o.insert("signature".into(), b58s(p));
+        }
+    } else {
+        o.insert(
+            "proofs".into(),
+            Value::Array(tx.proofs.iter().map(|p| b58s(p)).collect()),
+        );
+    }
+    Value::Object(o)
+}
+
+/// The reply to a broadcast: the canonical JSON (so `id` and every type field are present,
+/// as LTO clients parse the reply back), plus any field the client sent that the canonical
+/// form does not have, so the reply echoes every field of the request.
+pub fn broadcast_reply(request: &Value, tx: &Transaction) -> Value {
+    let mut out = to_json(tx);
+    if let (Some(req), Some(o)) = (request.as_object(), out.as_object_mut()) {
+        for (k, v) in req {
+            if !o.contains_key(k) {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyPair;
+
+    fn signed_anchor() -> (Transaction, KeyPair) {
+        let kp = KeyPair::from_seed_phrase("json test", 0);
+        let mut tx = Transaction {
+            version: 3,
+            chain_id: ChainId::TESTNET,
+            timestamp: Timestamp(1_700_000_000_000),
+            sender: kp.public_key(),
+            fee: Amount(35_000_000),
+            sponsor: None,
+            proofs: vec![],
+            body: TxBody::Anchor {
+                anchors: vec![vec![7; 32]],
+            },
+        };
+        tx.sign_with(&kp);
+        (tx, kp)
+    }
+
+    #[test]
+    fn round_trip_and_field_order() {
+        let (tx, _) = signed_anchor();
+        let j = to_json(&tx);
+        let keys: Vec<&str> = j
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "type",
+                "version",
+                "id",
+                "sender",
+                "senderKeyType",
+                "senderPublicKey",
+                "fee",
+                "timestamp",
+                "anchors",
+                "proofs"
+            ]
+        );
+        assert_eq!(from_json(&j, ChainId::TESTNET), Ok(tx));
+    }
+
+    #[test]
+    fn refuses_another_chain_and_mismatched_sender() {
+        let (tx, _) = signed_anchor();
+        let j = to_json(&tx);
+        assert_eq!(
+            from_json(&j, ChainId::MAINNET),
+            Err(TxError::Address(crate::address::AddressError::WrongChain {
+                expected: b'L',
+                found: b'T'
+            }))
+        );
+        let mut j2 = j.clone();
+        j2["sender"] = json!(
+            Address::from_public_key(
+                ChainId::TESTNET,
+                &KeyPair::from_seed_phrase("x", 0).public_key()
+            )
+            .to_base58()
+        );
+        assert_eq!(
+            from_json(&j2, ChainId::TESTNET),
+            Err(TxError::Mismatch {
+                field: "sender",
+                other: "senderPublicKey"
+            })
+        );
+        let mut j3 = j.clone();
+        j3["chainId"] = json!("L");
+        assert_eq!(
+            from_json(&j3, ChainId::TESTNET),
+            Err(TxError::WrongChain {
+                expected: b'T',
+                found: b'L'
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_type_is_named() {
+        let e = from_json(&json!({"type": 12, "version": 3}), ChainId::TESTNET);
+        assert_eq!(e, Err(TxError::UnknownType { type_id: 12 }));
+        assert_eq!(
+            e.map_err(|e| e.to_string()),
+            Err("unsupported transaction type 12".to_string())
+        );
+    }
+
+    #[test]
+    fn broadcast_reply_echoes_client_fields() {
+        let (tx, _) = signed_anchor();
+        let mut req = to_json(&tx);
+        if let Some(o) = req.as_object_mut() {
+            o.remove("id");
+            o.insert("clientTag".into(), json!("x"));
+        }
+        let reply = broadcast_reply(&req, &tx);
+        assert_eq!(reply["id"], json!(tx.id().to_base58()));
+        assert_eq!(reply["clientTag"], json!("x"));
+    }
+}
