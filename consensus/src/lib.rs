@@ -8,3 +8,13 @@
 pub mod params;
 pub mod pos;
 pub mod vrf;
+
+pub use params::{ChainParams, ParamsError, Ratio, band_for_target};
+pub use pos::{
+    ChainScore, PosError, RaffleFactor, RaffleInputs, block_score, delay_ms, hit_from_vrf_output,
+    next_base_target, raffle_factor_ppm, weighted_balance,
+};
+
+pub use vrf::{
+    ProofDefect, VRF_OUTPUT_LEN, VRF_PROOF_LEN, VRF_PUBLIC_KEY_LEN, VrfError, VrfOutput, VrfProof,
+};

@@ -209,7 +209,10 @@ mod tests {
         );
         let mut bad_sum = good;
         bad_sum[25] ^= 1;
-        assert_eq!(Address::from_bytes(&bad_sum), Err(AddressError::BadChecksum));
+        assert_eq!(
+            Address::from_bytes(&bad_sum),
+            Err(AddressError::BadChecksum)
+        );
         assert_eq!(
             Address::from_bytes(&good[..25]),
             Err(AddressError::BadLength {

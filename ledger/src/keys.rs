@@ -55,7 +55,9 @@ impl PublicKey {
 
     /// A key from its Base58 text.
     pub fn from_base58(s: &str) -> Result<PublicKey, KeyError> {
-        let bytes = bs58::decode(s).into_vec().map_err(|_| KeyError::BadBase58)?;
+        let bytes = bs58::decode(s)
+            .into_vec()
+            .map_err(|_| KeyError::BadBase58)?;
         PublicKey::from_slice(&bytes)
     }
 
@@ -79,7 +81,8 @@ impl PublicKey {
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), KeyError> {
         let vk = self.verifying_key()?;
         let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
-        vk.verify_strict(message, &sig).map_err(|_| KeyError::BadSignature)
+        vk.verify_strict(message, &sig)
+            .map_err(|_| KeyError::BadSignature)
     }
 }
 
@@ -124,7 +127,9 @@ impl Signature {
 
     /// A signature from its Base58 text.
     pub fn from_base58(s: &str) -> Result<Signature, KeyError> {
-        let bytes = bs58::decode(s).into_vec().map_err(|_| KeyError::BadBase58)?;
+        let bytes = bs58::decode(s)
+            .into_vec()
+            .map_err(|_| KeyError::BadBase58)?;
         Signature::from_slice(&bytes)
     }
 

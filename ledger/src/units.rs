@@ -67,7 +67,12 @@ impl Amount {
 
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:08}", self.0 / UNITS_PER_LTO, self.0 % UNITS_PER_LTO)
+        write!(
+            f,
+            "{}.{:08}",
+            self.0 / UNITS_PER_LTO,
+            self.0 % UNITS_PER_LTO
+        )
     }
 }
 
