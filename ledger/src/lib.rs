@@ -6,6 +6,7 @@
 //! an argument, and storage is behind the `Store` trait.
 
 pub mod address;
+pub mod block;
 pub mod hash;
 pub mod keys;
 pub mod merkle;
