@@ -7,15 +7,27 @@
 
 pub mod address;
 pub mod block;
+pub mod chain;
+pub mod genesis;
 pub mod hash;
 pub mod keys;
 pub mod merkle;
+pub mod receipt;
+pub mod script;
+pub mod store;
+pub mod state;
 pub mod tx;
 pub mod units;
 
 pub use address::{Address, AddressError, ChainId};
 pub use hash::{Hash32, blake2b256, secure_hash, sha256};
 pub use keys::{KeyError, KeyPair, PublicKey, Signature};
+pub use merkle::{
+    AnchorProofs, AnchorRoots, AnchorTrees, MerkleError, MerkleProof, anchor_roots, merkle_root,
+};
+pub use store::{Column, MemStore, Store, StoreError, WriteBatch};
+#[cfg(feature = "rocksdb")]
+pub use store::{RocksConfig, RocksStore};
 pub use tx::{
     Transaction, TxBody, TxError, TxId, TxType, ValidationContext, ValidationError, VerifiedTx,
 };

@@ -1,0 +1,100 @@
+//! Storage keys of the chain's records (ARCHITECTURE.md §7). Heights and sequence numbers
+//! are big-endian so that keys sort by height. A block's units are its key block (seq 0) and
+//! its micro blocks (seq 1, 2, ...).
+
+use crate::address::Address;
+use crate::store::{concat, key_u32};
+use crate::tx::TxId;
+use crate::units::Height;
+
+/// Meta: the chain tip (height u32 ‖ micro count u16).
+pub const META_TIP: &[u8] = b"tip";
+/// Meta prefix: fees carried from block h to the next key block's generator.
+pub const META_CARRY: &[u8] = b"carry";
+
+/// `(height, seq)` of an applied unit.
+pub fn unit(height: Height, seq: u16) -> Vec<u8> {
+    concat(&[&key_u32(height.0), &seq.to_be_bytes()])
+}
+
+/// Meta key of the fees carried by block `h`.
+pub fn carry(height: Height) -> Vec<u8> {
+    concat(&[META_CARRY, &key_u32(height.0)])
+}
+
+/// TxIndex key listing a transaction under an address.
+pub fn address_tx(address: &Address, height: Height, seq: u16, index: u16) -> Vec<u8> {
+    concat(&[
+        address.as_bytes(),
+        &key_u32(height.0),
+        &seq.to_be_bytes(),
+        &index.to_be_bytes(),
+    ])
+}
+
+/// BalanceHistory key: address ‖ height.
+pub fn balance_history(address: &Address, height: Height) -> Vec<u8> {
+    concat(&[address.as_bytes(), &key_u32(height.0)])
+}
+
+/// Leases: the lease record.
+pub fn lease(id: &TxId) -> Vec<u8> {
+    concat(&[b"L", &id.0])
+}
+
+/// Leases: index of leases out of `sender`.
+pub fn lease_out(sender: &Address, id: &TxId) -> Vec<u8> {
+    concat(&[b"O", sender.as_bytes(), &id.0])
+}
+
+/// Leases: index of leases into `recipient`.
+pub fn lease_in(recipient: &Address, id: &TxId) -> Vec<u8> {
+    concat(&[b"I", recipient.as_bytes(), &id.0])
+}
+
+/// Associations: the record, keyed by the encoded association key.
+pub fn association(encoded_key: &[u8]) -> Vec<u8> {
+    concat(&[b"A", encoded_key])
+}
+
+/// Associations: index of incoming associations of `recipient`.
+pub fn association_in(recipient: &Address, encoded_key: &[u8]) -> Vec<u8> {
+    concat(&[b"R", recipient.as_bytes(), encoded_key])
+}
+
+/// Scripts: the account script.
+pub fn script(address: &Address) -> Vec<u8> {
+    concat(&[b"S", address.as_bytes()])
+}
+
+/// Scripts: the public key learned for an address.
+pub fn public_key(address: &Address) -> Vec<u8> {
+    concat(&[b"P", address.as_bytes()])
+}
+
+/// Generators: cumulative count of transactions paid by `address` up to `height`.
+pub fn tx_count(address: &Address, height: Height) -> Vec<u8> {
+    concat(&[b"C", address.as_bytes(), &key_u32(height.0)])
+}
+
+/// Generators: cumulative count of all transactions up to `height`.
+pub fn total_tx_count(height: Height) -> Vec<u8> {
+    concat(&[b"T", &key_u32(height.0)])
+}
+
+/// Generators: the prefix of the cumulative totals.
+pub fn total_tx_count_prefix() -> Vec<u8> {
+    b"T".to_vec()
+}
+
+/// Anchors: one occurrence of an anchored value.
+pub fn anchor(value: &[u8], height: Height, position: u32) -> Vec<u8> {
+    concat(&[&anchor_prefix(value), &key_u32(height.0), &position.to_be_bytes()])
+}
+
+/// Anchors: the prefix of every occurrence of a value (its length, then its bytes, so that
+/// one value is never a prefix of another's entries).
+pub fn anchor_prefix(value: &[u8]) -> Vec<u8> {
+    let len = u8::try_from(value.len()).unwrap_or(u8::MAX);
+    concat(&[&[len], value])
+}

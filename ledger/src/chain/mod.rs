@@ -1,0 +1,694 @@
+//! The chain on a [`Store`]: applies key blocks and micro blocks, each in **one atomic write
+//! batch** holding the state change, the indexes and an undo record; rolls back exactly;
+//! answers the queries the API needs (ARCHITECTURE.md §4 and §7).
+//!
+//! Units: block h is its key block (unit `(h, 0)`) and its micro blocks (`(h, 1)`, `(h, 2)`,
+//! ...). The tip is the last applied unit; its total id is what the next micro block or key
+//! block must reference. A key block that references an earlier total id of the current
+//! block first rolls back the micro blocks after it; their transactions are returned so the
+//! caller can put them back into the pool.
+//!
+//! This layer checks structure, signatures, commitments and the state transition. The
+//! consensus rules of a key block (VRF, delay, base target, generator eligibility) are the
+//! consensus crate's, applied before a header reaches [`Chain::apply_key_block`].
+
+pub mod keys;
+mod query;
+pub mod undo;
+mod view;
+
+pub use query::{AnchorEntry, BalanceDetails};
+
+use crate::address::{Address, ChainId};
+use crate::block::{
+    BlockError, BlockId, Commitments, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock,
+    VRF_PROOF_LEN, anchor_leaves, commitments_of,
+};
+use crate::hash::{Hash32, sha256};
+use crate::keys::{KeyPair, PublicKey, Signature};
+use crate::merkle::{AnchorRoots, AnchorTrees, MerkleProof};
+use crate::state::{
+    BlockContext, Diff, MicroBlockError, StateError, TxApplyError, apply_genesis, apply_key_block,
+    apply_transactions,
+};
+use crate::store::{Column, Store, StoreError, concat, key_u32};
+use crate::tx::codec::{Reader, Writer};
+use crate::tx::validate::{FeeSchedule, ValidationContext, ValidationError, verify_batch};
+use crate::tx::{Transaction, TxId, VerifiedTx};
+use crate::units::{Height, Timestamp};
+use thiserror::Error;
+use undo::{UndoBatch, decode_undo, revert_batch};
+
+/// The ledger rules the chain needs from the chain parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainConfig {
+    /// This chain's id.
+    pub chain_id: ChainId,
+    /// Blocks a cancelled lease unbonds for.
+    pub lease_unbonding: u32,
+    /// How far after the block a transaction's timestamp may be (ms).
+    pub max_tx_future_ms: u64,
+    /// How far before the previous block a transaction's timestamp may be (ms).
+    pub max_tx_past_ms: u64,
+    /// The fee schedule.
+    pub fees: FeeSchedule,
+}
+
+impl ChainConfig {
+    /// LTO's rules (unbonding 3000 blocks, 90 min / 2 h windows, fee price 100,000).
+    pub fn lto(chain_id: ChainId) -> ChainConfig {
+        ChainConfig {
+            chain_id,
+            lease_unbonding: 3000,
+            max_tx_future_ms: 90 * 60 * 1000,
+            max_tx_past_ms: 2 * 60 * 60 * 1000,
+            fees: FeeSchedule::default(),
+        }
+    }
+}
+
+/// Why a block, micro block or rollback was refused. A refused unit changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChainError {
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// State could not be read.
+    #[error("state: {0}")]
+    State(#[from] StateError),
+    /// The block is malformed or badly signed.
+    #[error("block: {0}")]
+    Block(#[from] BlockError),
+    /// The chain has no genesis yet.
+    #[error("the chain is empty")]
+    Empty,
+    /// The chain already has a genesis.
+    #[error("the chain already has a genesis block")]
+    AlreadyInitialised,
+    /// A key block at the wrong height.
+    #[error("expected a block at height {expected}, got {found}")]
+    WrongHeight {
+        /// The next height.
+        expected: u32,
+        /// The block's height.
+        found: u32,
+    },
+    /// A block or micro block references something that is not the current block.
+    #[error("unknown parent {0}")]
+    UnknownParent(BlockId),
+    /// A micro block signed by someone other than the key block's generator.
+    #[error("micro block not signed by the current generator")]
+    WrongGenerator,
+    /// The key block's commitments do not match the block it closes.
+    #[error("commitments of block {height} do not match")]
+    Commitments {
+        /// The height of the committed block.
+        height: u32,
+    },
+    /// A transaction of a micro block failed stateless validation.
+    #[error("transaction {index} invalid: {error}")]
+    InvalidTx {
+        /// Its position.
+        index: usize,
+        /// Why.
+        error: ValidationError,
+    },
+    /// A transaction of a micro block cannot be applied.
+    #[error(transparent)]
+    Apply(#[from] MicroBlockError),
+    /// A key block's fee credit failed.
+    #[error("key block: {0}")]
+    KeyBlock(TxApplyError),
+    /// The genesis transactions are invalid.
+    #[error("genesis: {0}")]
+    Genesis(String),
+    /// Rolling back below what is kept.
+    #[error("cannot roll back to height {target}: {reason}")]
+    Rollback {
+        /// The height asked for.
+        target: u32,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// A stored record is corrupt.
+    #[error("corrupt {0}")]
+    Corrupt(&'static str),
+}
+
+/// The last applied unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tip {
+    /// The current block's height.
+    pub height: Height,
+    /// Its key block header.
+    pub header: KeyBlockHeader,
+    /// Micro blocks applied on it.
+    pub micro_count: u16,
+    /// The total id after the last micro block (the key block id if none).
+    pub total_id: BlockId,
+    /// Timestamp of the previous key block (the genesis timestamp at height 1).
+    pub prev_timestamp: Timestamp,
+}
+
+/// The genesis key pair: the secret is SHA-256 of the empty string, as LTO's genesis
+/// generator (`reference/lto-protocol.md` §5.3), so anyone can rebuild the genesis block.
+pub fn genesis_key() -> KeyPair {
+    KeyPair::from_secret(sha256(b""))
+}
+
+/// The chain over a store.
+pub struct Chain<S: Store> {
+    store: S,
+    config: ChainConfig,
+    tip: Option<Tip>,
+}
+
+const TIP_LEN: usize = 4 + 2 + 32;
+
+impl<S: Store> Chain<S> {
+    /// Opens the chain stored in `store` (empty if nothing was applied yet).
+    pub fn open(store: S, config: ChainConfig) -> Result<Chain<S>, ChainError> {
+        let mut c = Chain {
+            store,
+            config,
+            tip: None,
+        };
+        c.reload_tip()?;
+        Ok(c)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// The tip, if the chain has a genesis.
+    pub fn tip(&self) -> Option<&Tip> {
+        self.tip.as_ref()
+    }
+
+    /// The current height (0 when empty).
+    pub fn height(&self) -> Height {
+        self.tip.as_ref().map_or(Height(0), |t| t.height)
+    }
+
+    fn tip_ref(&self) -> Result<&Tip, ChainError> {
+        self.tip.as_ref().ok_or(ChainError::Empty)
+    }
+
+    fn reload_tip(&mut self) -> Result<(), ChainError> {
+        let Some(b) = self.store.get(Column::Meta, keys::META_TIP)? else {
+            self.tip = None;
+            return Ok(());
+        };
+        if b.len() != TIP_LEN {
+            return Err(ChainError::Corrupt("tip"));
+        }
+        let mut r = Reader::new(&b);
+        let h = Height(u32::from_be_bytes(
+            r.array().map_err(|_| ChainError::Corrupt("tip"))?,
+        ));
+        let micro_count = r.u16().map_err(|_| ChainError::Corrupt("tip"))?;
+        let total_id = BlockId(r.array().map_err(|_| ChainError::Corrupt("tip"))?);
+        let header = self.header_at(h)?.ok_or(ChainError::Corrupt("tip header"))?;
+        let prev_timestamp = match h.0 {
+            0 | 1 => header.timestamp,
+            _ => {
+                self.header_at(Height(h.0 - 1))?
+                    .ok_or(ChainError::Corrupt("previous header"))?
+                    .timestamp
+            }
+        };
+        self.tip = Some(Tip {
+            height: h,
+            header,
+            micro_count,
+            total_id,
+            prev_timestamp,
+        });
+        Ok(())
+    }
+
+    fn tip_bytes(height: Height, micro_count: u16, total_id: &BlockId) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(&key_u32(height.0)).u16(micro_count).raw(&total_id.0);
+        w.into_bytes()
+    }
+
+    /// Builds the genesis block (key block at height 1 and one micro block holding the
+    /// genesis transactions, both signed with [`genesis_key`]) and applies it.
+    pub fn init_genesis(
+        &mut self,
+        timestamp: Timestamp,
+        base_target: u64,
+        transactions: Vec<Transaction>,
+    ) -> Result<(), ChainError> {
+        if self.tip.is_some() {
+            return Err(ChainError::AlreadyInitialised);
+        }
+        if transactions.is_empty() || transactions.len() > crate::block::MAX_MICRO_TXS {
+            return Err(ChainError::Genesis(format!(
+                "{} transactions (1..=500 allowed)",
+                transactions.len()
+            )));
+        }
+        let verified: Vec<VerifiedTx> = transactions
+            .iter()
+            .cloned()
+            .map(|t| VerifiedTx::genesis(t, self.config.chain_id))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ChainError::Genesis(e.to_string()))?;
+        let key = genesis_key();
+        let mut header = KeyBlockHeader {
+            version: KEY_BLOCK_VERSION,
+            height: Height(1),
+            timestamp,
+            parent: BlockId([0; 32]),
+            base_target,
+            vrf_proof: [0; VRF_PROOF_LEN],
+            commitments: Commitments {
+                tx_root: [0; 32],
+                anchors: AnchorRoots::empty(),
+                summary_hash: [0; 32],
+            },
+            generator: PublicKey([0; 32]),
+            signature: Signature([0; 64]),
+        };
+        header.sign(&key);
+        let micro = MicroBlock::new_signed(header.id(), transactions, &key);
+
+        // Unit (1, 0): the key block.
+        let mut b = UndoBatch::new(&self.store);
+        b.put(Column::Headers, key_u32(1).to_vec(), header.to_bytes())?;
+        b.put(Column::BlockIndex, header.id().0.to_vec(), keys::unit(Height(1), 0))?;
+        b.put(
+            Column::Meta,
+            keys::META_TIP.to_vec(),
+            Self::tip_bytes(Height(1), 0, &header.id()),
+        )?;
+        self.store.write(b.finish(keys::unit(Height(1), 0)))?;
+        self.reload_tip()?;
+
+        // Unit (1, 1): the genesis transactions.
+        let diff = apply_genesis(self, &verified).map_err(|e| ChainError::Genesis(e.to_string()))?;
+        self.write_micro(&micro, &verified, diff)?;
+        Ok(())
+    }
+
+    /// The block context of the current block.
+    fn block_context(&self, tip: &Tip) -> BlockContext {
+        BlockContext {
+            chain_id: self.config.chain_id,
+            height: tip.height,
+            timestamp: tip.header.timestamp,
+            prev_timestamp: tip.prev_timestamp,
+            generator: Address::from_public_key(self.config.chain_id, &tip.header.generator),
+            lease_unbonding: self.config.lease_unbonding,
+            max_tx_future_ms: self.config.max_tx_future_ms,
+            max_tx_past_ms: self.config.max_tx_past_ms,
+        }
+    }
+
+    /// The stateless validation context for transactions of the current block: the window
+    /// runs from 2 hours before the previous key block to 90 minutes after this one.
+    pub fn validation_context(&self) -> Result<ValidationContext, ChainError> {
+        let tip = self.tip_ref()?;
+        let ts = tip.header.timestamp;
+        Ok(ValidationContext {
+            chain_id: self.config.chain_id,
+            fees: self.config.fees,
+            now: ts,
+            max_future_ms: self.config.max_tx_future_ms,
+            max_past_ms: self
+                .config
+                .max_tx_past_ms
+                .saturating_add(ts.0.saturating_sub(tip.prev_timestamp.0)),
+        })
+    }
+
+    /// Validates and applies a micro block on the tip, in one atomic batch. Returns the
+    /// verified transactions.
+    pub fn apply_micro_block(&mut self, micro: &MicroBlock) -> Result<Vec<VerifiedTx>, ChainError> {
+        let tip = self.tip_ref()?;
+        micro.verify()?;
+        if micro.parent_total != tip.total_id {
+            return Err(ChainError::UnknownParent(micro.parent_total));
+        }
+        if micro.generator != tip.header.generator {
+            return Err(ChainError::WrongGenerator);
+        }
+        let vctx = self.validation_context()?;
+        let verified = verify_batch(micro.transactions.clone(), &vctx)
+            .into_iter()
+            .enumerate()
+            .map(|(index, r)| r.map_err(|error| ChainError::InvalidTx { index, error }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let ctx = self.block_context(tip);
+        let diff = apply_transactions(self, &ctx, Diff::default(), &verified)?;
+        self.write_micro(micro, &verified, diff)?;
+        Ok(verified)
+    }
+
+    /// Applies a micro block whose transactions were already verified (by the forger that
+    /// built it from its pool), skipping the signature checks of its transactions.
+    pub fn apply_own_micro_block(
+        &mut self,
+        micro: &MicroBlock,
+        verified: &[VerifiedTx],
+    ) -> Result<(), ChainError> {
+        let tip = self.tip_ref()?;
+        if micro.parent_total != tip.total_id {
+            return Err(ChainError::UnknownParent(micro.parent_total));
+        }
+        let ctx = self.block_context(tip);
+        let diff = apply_transactions(self, &ctx, Diff::default(), verified)?;
+        self.write_micro(micro, verified, diff)
+    }
+
+    fn write_micro(
+        &mut self,
+        micro: &MicroBlock,
+        verified: &[VerifiedTx],
+        diff: Diff,
+    ) -> Result<(), ChainError> {
+        let tip = self.tip_ref()?.clone();
+        let h = tip.height;
+        let seq = tip.micro_count.checked_add(1).ok_or(ChainError::Corrupt("micro count"))?;
+        let total = micro.total_id();
+        let mut b = UndoBatch::new(&self.store);
+        write_diff(&mut b, h, &diff)?;
+
+        // Transactions, address index, anchors (positions within the block, no proofs yet).
+        let anchor_count_key = concat(&[b"anchors", &key_u32(h.0)]);
+        let mut anchor_pos = b
+            .get(Column::Meta, &anchor_count_key)?
+            .as_deref()
+            .and_then(crate::store::parse_u32)
+            .unwrap_or(0);
+        for (i, (vtx, applied)) in verified.iter().zip(&diff.txs).enumerate() {
+            let index = u16::try_from(i).map_err(|_| ChainError::Corrupt("tx index"))?;
+            let mut v = Writer::new();
+            v.raw(&key_u32(h.0)).u16(seq).u16(index).raw(&vtx.tx().to_bytes());
+            b.put(Column::Txs, vtx.id().0.to_vec(), v.into_bytes())?;
+            for a in &applied.addresses {
+                b.put(
+                    Column::TxIndex,
+                    keys::address_tx(a, h, seq, index),
+                    vtx.id().0.to_vec(),
+                )?;
+            }
+            for leaf in anchor_leaves(vtx.tx()) {
+                b.put(
+                    Column::Anchors,
+                    keys::anchor(&leaf, h, anchor_pos),
+                    vtx.id().0.to_vec(),
+                )?;
+                anchor_pos = anchor_pos.saturating_add(1);
+            }
+        }
+        b.put(Column::Meta, anchor_count_key, key_u32(anchor_pos).to_vec())?;
+
+        // Transaction counts per fee payer (cumulative, for the raffle factor).
+        let mut total_count = cumulative(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
+        for applied in &diff.txs {
+            let key = keys::tx_count(&applied.fee_payer, h);
+            let prefix = concat(&[b"C", applied.fee_payer.as_bytes()]);
+            let c = cumulative(&b, &key, &prefix)?.saturating_add(1);
+            b.put(Column::Generators, key, c.to_be_bytes().to_vec())?;
+            total_count = total_count.saturating_add(1);
+        }
+        b.put(
+            Column::Generators,
+            keys::total_tx_count(h),
+            total_count.to_be_bytes().to_vec(),
+        )?;
+
+        // Fees carried to the next key block.
+        let carry_key = keys::carry(h);
+        let carried = b
+            .get(Column::Meta, &carry_key)?
+            .as_deref()
+            .and_then(crate::store::parse_u64)
+            .unwrap_or(0)
+            .saturating_add(diff.carry_fees);
+        b.put(Column::Meta, carry_key, carried.to_be_bytes().to_vec())?;
+
+        b.put(Column::Micro, keys::unit(h, seq), micro.to_bytes())?;
+        b.put(Column::BlockIndex, total.0.to_vec(), keys::unit(h, seq))?;
+        b.put(
+            Column::Meta,
+            keys::META_TIP.to_vec(),
+            Self::tip_bytes(h, seq, &total),
+        )?;
+        self.store.write(b.finish(keys::unit(h, seq)))?;
+        if let Some(t) = self.tip.as_mut() {
+            t.micro_count = seq;
+            t.total_id = total;
+        }
+        Ok(())
+    }
+
+    /// The total ids of the current block: index 0 is the key block's id, index k the total
+    /// id after micro block k.
+    fn total_ids(&self, h: Height, header: &KeyBlockHeader, count: u16) -> Result<Vec<BlockId>, ChainError> {
+        let mut ids = vec![header.id()];
+        for m in self.micro_blocks_at(h, count)? {
+            ids.push(m.total_id());
+        }
+        Ok(ids)
+    }
+
+    /// Applies a key block on the tip (after the consensus checks). If it references an
+    /// earlier total id of the current block, the micro blocks after it are rolled back
+    /// first and their transactions returned. `summary_hash` is the summary hash this block
+    /// must commit (zero unless it closes a summary period).
+    pub fn apply_key_block(
+        &mut self,
+        header: &KeyBlockHeader,
+        summary_hash: Hash32,
+    ) -> Result<Vec<Transaction>, ChainError> {
+        let tip = self.tip_ref()?.clone();
+        let expected = tip.height.0.saturating_add(1);
+        if header.height.0 != expected {
+            return Err(ChainError::WrongHeight {
+                expected,
+                found: header.height.0,
+            });
+        }
+        if header.version != KEY_BLOCK_VERSION {
+            return Err(BlockError::Version(header.version).into());
+        }
+        header.verify_signature()?;
+        let ids = self.total_ids(tip.height, &tip.header, tip.micro_count)?;
+        let keep = ids
+            .iter()
+            .position(|id| *id == header.parent)
+            .ok_or(ChainError::UnknownParent(header.parent))?;
+        let keep = u16::try_from(keep).map_err(|_| ChainError::Corrupt("micro count"))?;
+
+        // Commitments of block h as this key block keeps it, checked before anything changes.
+        let kept = self.micro_blocks_at(tip.height, keep)?;
+        let txs: Vec<&Transaction> = kept.iter().flat_map(|m| m.transactions.iter()).collect();
+        let mut expected_c = commitments_of(txs.iter().copied());
+        expected_c.summary_hash = summary_hash;
+        if header.commitments != expected_c {
+            return Err(ChainError::Commitments {
+                height: tip.height.0,
+            });
+        }
+
+        // Discard the micro blocks the new key block does not keep.
+        let mut returned = Vec::new();
+        for seq in (keep + 1..=tip.micro_count).rev() {
+            if let Some(m) = self.micro_block(tip.height, seq)? {
+                returned.splice(0..0, m.transactions);
+            }
+            self.revert_unit(tip.height, seq)?;
+        }
+        self.reload_tip()?;
+
+        let h = header.height;
+        let generator = Address::from_public_key(self.config.chain_id, &header.generator);
+        let carried = self
+            .store
+            .get(Column::Meta, &keys::carry(tip.height))?
+            .as_deref()
+            .and_then(crate::store::parse_u64)
+            .unwrap_or(0);
+        let diff = apply_key_block(self, generator, carried).map_err(ChainError::KeyBlock)?;
+
+        let mut b = UndoBatch::new(&self.store);
+        write_diff(&mut b, h, &diff)?;
+        // Receipts of block h-1's anchors now exist: store both Merkle paths with each entry.
+        let leaves: Vec<(Vec<u8>, TxId)> = txs
+            .iter()
+            .flat_map(|t| {
+                let id = t.id();
+                anchor_leaves(t).into_iter().map(move |l| (l, id))
+            })
+            .collect();
+        if !leaves.is_empty() {
+            let trees = AnchorTrees::new(&leaves.iter().map(|(l, _)| l.as_slice()).collect::<Vec<_>>());
+            for (pos, (leaf, id)) in leaves.iter().enumerate() {
+                let p = u32::try_from(pos).map_err(|_| ChainError::Corrupt("anchor position"))?;
+                let proofs = trees
+                    .proofs(u64::from(p))
+                    .map_err(|_| ChainError::Corrupt("anchor proofs"))?;
+                let mut v = Writer::new();
+                v.raw(&id.0);
+                encode_proof(&mut v, &proofs.sha256);
+                encode_proof(&mut v, &proofs.blake2b);
+                b.put(Column::Anchors, keys::anchor(leaf, tip.height, p), v.into_bytes())?;
+            }
+        }
+        b.put(Column::Headers, key_u32(h.0).to_vec(), header.to_bytes())?;
+        b.put(Column::BlockIndex, header.id().0.to_vec(), keys::unit(h, 0))?;
+        b.put(
+            Column::Meta,
+            keys::META_TIP.to_vec(),
+            Self::tip_bytes(h, 0, &header.id()),
+        )?;
+        self.store.write(b.finish(keys::unit(h, 0)))?;
+        self.reload_tip()?;
+        Ok(returned)
+    }
+
+    /// The commitments a key block must carry to close the current block with all its micro
+    /// blocks (the summary hash left zero).
+    pub fn next_commitments(&self) -> Result<Commitments, ChainError> {
+        let tip = self.tip_ref()?;
+        let kept = self.micro_blocks_at(tip.height, tip.micro_count)?;
+        Ok(commitments_of(kept.iter().flat_map(|m| m.transactions.iter())))
+    }
+
+    fn revert_unit(&mut self, h: Height, seq: u16) -> Result<(), ChainError> {
+        let unit = keys::unit(h, seq);
+        let record = self
+            .store
+            .get(Column::Undo, &unit)?
+            .ok_or(ChainError::Rollback {
+                target: h.0,
+                reason: "no undo record (pruned or never applied)",
+            })?;
+        let entries = decode_undo(&record).ok_or(ChainError::Corrupt("undo record"))?;
+        self.store.write(revert_batch(&unit, &entries))?;
+        Ok(())
+    }
+
+    /// Rolls back every unit above height `to` (the block at `to` keeps all its micro
+    /// blocks). Returns the transactions of the reverted blocks, oldest first. Each unit is
+    /// reverted in its own atomic batch, newest first, so a crash leaves a valid prefix.
+    pub fn rollback_to(&mut self, to: Height) -> Result<Vec<Transaction>, ChainError> {
+        if to.0 == 0 {
+            return Err(ChainError::Rollback {
+                target: 0,
+                reason: "the genesis block cannot be rolled back",
+            });
+        }
+        let mut returned = Vec::new();
+        while let Some(tip) = self.tip.clone() {
+            if tip.height <= to {
+                break;
+            }
+            for seq in (1..=tip.micro_count).rev() {
+                if let Some(m) = self.micro_block(tip.height, seq)? {
+                    returned.splice(0..0, m.transactions);
+                }
+                self.revert_unit(tip.height, seq)?;
+            }
+            self.revert_unit(tip.height, 0)?;
+            self.reload_tip()?;
+        }
+        Ok(returned)
+    }
+
+    /// Rolls back the micro blocks of the current block after the first `keep` of them.
+    pub fn rollback_micro_to(&mut self, keep: u16) -> Result<Vec<Transaction>, ChainError> {
+        let tip = self.tip_ref()?.clone();
+        let mut returned = Vec::new();
+        for seq in (keep.saturating_add(1)..=tip.micro_count).rev() {
+            if let Some(m) = self.micro_block(tip.height, seq)? {
+                returned.splice(0..0, m.transactions);
+            }
+            self.revert_unit(tip.height, seq)?;
+        }
+        self.reload_tip()?;
+        Ok(returned)
+    }
+}
+
+/// The latest cumulative count at or below `key` (whose prefix is `prefix`).
+fn cumulative<S: Store>(b: &UndoBatch<'_, S>, key: &[u8], prefix: &[u8]) -> Result<u64, ChainError> {
+    if let Some(v) = b.get(Column::Generators, key)? {
+        return crate::store::parse_u64(&v).ok_or(ChainError::Corrupt("tx count"));
+    }
+    let mut end = key.to_vec();
+    end.push(0);
+    Ok(b.store()
+        .last_in_range(Column::Generators, prefix, Some(&end))?
+        .and_then(|(_, v)| crate::store::parse_u64(&v))
+        .unwrap_or(0))
+}
+
+/// Writes the records of a diff (accounts with their balance history, leases and their
+/// indexes, associations and their index, scripts, public keys).
+fn write_diff<S: Store>(b: &mut UndoBatch<'_, S>, h: Height, diff: &Diff) -> Result<(), ChainError> {
+    for (a, acc) in &diff.accounts {
+        b.put(Column::Accounts, a.as_bytes().to_vec(), acc.encode())?;
+        let mut v = Writer::new();
+        v.u64(acc.regular).u64(acc.effective());
+        b.put(Column::BalanceHistory, keys::balance_history(a, h), v.into_bytes())?;
+    }
+    for (id, l) in &diff.leases {
+        b.put(Column::Leases, keys::lease(id), l.encode())?;
+        if l.is_active() {
+            b.put(Column::Leases, keys::lease_out(&l.sender, id), Vec::new())?;
+            b.put(Column::Leases, keys::lease_in(&l.recipient, id), Vec::new())?;
+        } else {
+            b.delete(Column::Leases, keys::lease_out(&l.sender, id))?;
+            b.delete(Column::Leases, keys::lease_in(&l.recipient, id))?;
+        }
+    }
+    for (k, a) in &diff.associations {
+        let ek = k.encode();
+        b.put(Column::Associations, keys::association(&ek), a.encode())?;
+        b.put(Column::Associations, keys::association_in(&k.recipient, &ek), Vec::new())?;
+    }
+    for (a, s) in &diff.scripts {
+        match s {
+            Some(bytes) => b.put(Column::Scripts, keys::script(a), bytes.clone())?,
+            None => b.delete(Column::Scripts, keys::script(a))?,
+        }
+    }
+    for (a, pk) in &diff.public_keys {
+        b.put(Column::Scripts, keys::public_key(a), pk.as_bytes().to_vec())?;
+    }
+    Ok(())
+}
+
+fn encode_proof(w: &mut Writer, p: &MerkleProof) {
+    w.u64(p.index).u64(p.leaf_count);
+    w.u8(u8::try_from(p.siblings.len()).unwrap_or(u8::MAX));
+    for s in &p.siblings {
+        w.raw(s);
+    }
+}
+
+fn decode_proof(r: &mut Reader<'_>) -> Option<MerkleProof> {
+    let index = u64::from_be_bytes(r.array().ok()?);
+    let leaf_count = u64::from_be_bytes(r.array().ok()?);
+    let n = r.u8().ok()?;
+    let siblings = (0..n)
+        .map(|_| r.array::<32>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    Some(MerkleProof {
+        index,
+        leaf_count,
+        siblings,
+    })
+}

@@ -1,0 +1,61 @@
+//! The chain's state and its transition (ARCHITECTURE.md §3 and §4,
+//! `reference/waves-consensus.md` §6 and §7).
+//!
+//! State is read through the [`StateView`] trait and changed only by the pure functions of
+//! [`transition`], which return a [`Diff`]: the new values of every record they touched. The
+//! storage layer ([`crate::chain`]) writes a diff, its indexes and an undo record in one
+//! atomic batch. Nothing here reads a clock or does I/O of its own.
+
+pub mod records;
+pub mod script_ctx;
+pub mod transition;
+
+pub use records::{Account, Association, AssociationKey, Lease, Unbonding};
+pub use transition::{
+    BlockContext, Diff, MicroBlockError, TxApplyError, apply_genesis, apply_key_block,
+    apply_transactions,
+};
+
+use crate::address::Address;
+use crate::keys::PublicKey;
+use crate::tx::TxId;
+use crate::units::Height;
+use thiserror::Error;
+
+/// A failure to read state (storage errors, corrupt records).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StateError {
+    /// The storage layer failed.
+    #[error("storage: {0}")]
+    Store(String),
+    /// A stored record does not decode.
+    #[error("corrupt {what} record")]
+    Corrupt {
+        /// Which kind of record.
+        what: &'static str,
+    },
+}
+
+/// Read access to the state as of the last applied block (or micro block).
+pub trait StateView {
+    /// The account of `address` (all zero if it never held anything).
+    fn account(&self, address: &Address) -> Result<Account, StateError>;
+    /// A lease by the id of its lease transaction.
+    fn lease(&self, id: &TxId) -> Result<Option<Lease>, StateError>;
+    /// An association by its key.
+    fn association(&self, key: &AssociationKey) -> Result<Option<Association>, StateError>;
+    /// The recipients of the associations of `association_type` issued by `issuer` (active or
+    /// not; the caller checks), at most `limit` of them.
+    fn association_recipients(
+        &self,
+        issuer: &Address,
+        association_type: i64,
+        limit: usize,
+    ) -> Result<Vec<AssociationKey>, StateError>;
+    /// The account script of `address`, as bytes.
+    fn script(&self, address: &Address) -> Result<Option<Vec<u8>>, StateError>;
+    /// The height of a confirmed transaction.
+    fn tx_height(&self, id: &TxId) -> Result<Option<Height>, StateError>;
+    /// The public key of an address, once it has signed a transaction.
+    fn public_key(&self, address: &Address) -> Result<Option<PublicKey>, StateError>;
+}
