@@ -140,8 +140,8 @@ impl AnchorReceipt {
     /// Reads the canonical JSON form (the header id must match the header bytes).
     pub fn from_json(v: &serde_json::Value) -> Result<AnchorReceipt, ReceiptError> {
         let bad = |m: &str| ReceiptError::Malformed(m.to_string());
-        let j: ReceiptJson =
-            serde_json::from_value(v.clone()).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+        let j: ReceiptJson = serde_json::from_value(v.clone())
+            .map_err(|e| ReceiptError::Malformed(e.to_string()))?;
         let anchor = hex::decode(&j.anchor).map_err(|_| bad("anchor is not hex"))?;
         let tx_id = TxId::from_base58(&j.tx_id).map_err(|_| bad("txId"))?;
         let header_bytes = hex::decode(&j.header).map_err(|_| bad("header is not hex"))?;

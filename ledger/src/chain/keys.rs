@@ -89,7 +89,11 @@ pub fn total_tx_count_prefix() -> Vec<u8> {
 
 /// Anchors: one occurrence of an anchored value.
 pub fn anchor(value: &[u8], height: Height, position: u32) -> Vec<u8> {
-    concat(&[&anchor_prefix(value), &key_u32(height.0), &position.to_be_bytes()])
+    concat(&[
+        &anchor_prefix(value),
+        &key_u32(height.0),
+        &position.to_be_bytes(),
+    ])
 }
 
 /// Anchors: the prefix of every occurrence of a value (its length, then its bytes, so that

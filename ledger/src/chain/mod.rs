@@ -21,8 +21,8 @@ pub use query::{AnchorEntry, BalanceDetails};
 
 use crate::address::{Address, ChainId};
 use crate::block::{
-    BlockError, BlockId, Commitments, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock,
-    VRF_PROOF_LEN, anchor_leaves, commitments_of,
+    BlockError, BlockId, Commitments, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, VRF_PROOF_LEN,
+    anchor_leaves, commitments_of,
 };
 use crate::hash::{Hash32, sha256};
 use crate::keys::{KeyPair, PublicKey, Signature};
@@ -215,7 +215,9 @@ impl<S: Store> Chain<S> {
         ));
         let micro_count = r.u16().map_err(|_| ChainError::Corrupt("tip"))?;
         let total_id = BlockId(r.array().map_err(|_| ChainError::Corrupt("tip"))?);
-        let header = self.header_at(h)?.ok_or(ChainError::Corrupt("tip header"))?;
+        let header = self
+            .header_at(h)?
+            .ok_or(ChainError::Corrupt("tip header"))?;
         let prev_timestamp = match h.0 {
             0 | 1 => header.timestamp,
             _ => {
@@ -285,7 +287,11 @@ impl<S: Store> Chain<S> {
         // Unit (1, 0): the key block.
         let mut b = UndoBatch::new(&self.store);
         b.put(Column::Headers, key_u32(1).to_vec(), header.to_bytes())?;
-        b.put(Column::BlockIndex, header.id().0.to_vec(), keys::unit(Height(1), 0))?;
+        b.put(
+            Column::BlockIndex,
+            header.id().0.to_vec(),
+            keys::unit(Height(1), 0),
+        )?;
         b.put(
             Column::Meta,
             keys::META_TIP.to_vec(),
@@ -295,7 +301,8 @@ impl<S: Store> Chain<S> {
         self.reload_tip()?;
 
         // Unit (1, 1): the genesis transactions.
-        let diff = apply_genesis(self, &verified).map_err(|e| ChainError::Genesis(e.to_string()))?;
+        let diff =
+            apply_genesis(self, &verified).map_err(|e| ChainError::Genesis(e.to_string()))?;
         self.write_micro(&micro, &verified, diff)?;
         Ok(())
     }
@@ -378,7 +385,10 @@ impl<S: Store> Chain<S> {
     ) -> Result<(), ChainError> {
         let tip = self.tip_ref()?.clone();
         let h = tip.height;
-        let seq = tip.micro_count.checked_add(1).ok_or(ChainError::Corrupt("micro count"))?;
+        let seq = tip
+            .micro_count
+            .checked_add(1)
+            .ok_or(ChainError::Corrupt("micro count"))?;
         let total = micro.total_id();
         let mut b = UndoBatch::new(&self.store);
         write_diff(&mut b, h, &diff)?;
@@ -393,7 +403,10 @@ impl<S: Store> Chain<S> {
         for (i, (vtx, applied)) in verified.iter().zip(&diff.txs).enumerate() {
             let index = u16::try_from(i).map_err(|_| ChainError::Corrupt("tx index"))?;
             let mut v = Writer::new();
-            v.raw(&key_u32(h.0)).u16(seq).u16(index).raw(&vtx.tx().to_bytes());
+            v.raw(&key_u32(h.0))
+                .u16(seq)
+                .u16(index)
+                .raw(&vtx.tx().to_bytes());
             b.put(Column::Txs, vtx.id().0.to_vec(), v.into_bytes())?;
             for a in &applied.addresses {
                 b.put(
@@ -414,7 +427,8 @@ impl<S: Store> Chain<S> {
         b.put(Column::Meta, anchor_count_key, key_u32(anchor_pos).to_vec())?;
 
         // Transaction counts per fee payer (cumulative, for the raffle factor).
-        let mut total_count = cumulative(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
+        let mut total_count =
+            cumulative(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
         for applied in &diff.txs {
             let key = keys::tx_count(&applied.fee_payer, h);
             let prefix = concat(&[b"C", applied.fee_payer.as_bytes()]);
@@ -455,7 +469,12 @@ impl<S: Store> Chain<S> {
 
     /// The total ids of the current block: index 0 is the key block's id, index k the total
     /// id after micro block k.
-    fn total_ids(&self, h: Height, header: &KeyBlockHeader, count: u16) -> Result<Vec<BlockId>, ChainError> {
+    fn total_ids(
+        &self,
+        h: Height,
+        header: &KeyBlockHeader,
+        count: u16,
+    ) -> Result<Vec<BlockId>, ChainError> {
         let mut ids = vec![header.id()];
         for m in self.micro_blocks_at(h, count)? {
             ids.push(m.total_id());
@@ -533,7 +552,8 @@ impl<S: Store> Chain<S> {
             })
             .collect();
         if !leaves.is_empty() {
-            let trees = AnchorTrees::new(&leaves.iter().map(|(l, _)| l.as_slice()).collect::<Vec<_>>());
+            let trees =
+                AnchorTrees::new(&leaves.iter().map(|(l, _)| l.as_slice()).collect::<Vec<_>>());
             for (pos, (leaf, id)) in leaves.iter().enumerate() {
                 let p = u32::try_from(pos).map_err(|_| ChainError::Corrupt("anchor position"))?;
                 let proofs = trees
@@ -543,7 +563,11 @@ impl<S: Store> Chain<S> {
                 v.raw(&id.0);
                 encode_proof(&mut v, &proofs.sha256);
                 encode_proof(&mut v, &proofs.blake2b);
-                b.put(Column::Anchors, keys::anchor(leaf, tip.height, p), v.into_bytes())?;
+                b.put(
+                    Column::Anchors,
+                    keys::anchor(leaf, tip.height, p),
+                    v.into_bytes(),
+                )?;
             }
         }
         b.put(Column::Headers, key_u32(h.0).to_vec(), header.to_bytes())?;
@@ -563,7 +587,9 @@ impl<S: Store> Chain<S> {
     pub fn next_commitments(&self) -> Result<Commitments, ChainError> {
         let tip = self.tip_ref()?;
         let kept = self.micro_blocks_at(tip.height, tip.micro_count)?;
-        Ok(commitments_of(kept.iter().flat_map(|m| m.transactions.iter())))
+        Ok(commitments_of(
+            kept.iter().flat_map(|m| m.transactions.iter()),
+        ))
     }
 
     fn revert_unit(&mut self, h: Height, seq: u16) -> Result<(), ChainError> {
@@ -623,7 +649,11 @@ impl<S: Store> Chain<S> {
 }
 
 /// The latest cumulative count at or below `key` (whose prefix is `prefix`).
-fn cumulative<S: Store>(b: &UndoBatch<'_, S>, key: &[u8], prefix: &[u8]) -> Result<u64, ChainError> {
+fn cumulative<S: Store>(
+    b: &UndoBatch<'_, S>,
+    key: &[u8],
+    prefix: &[u8],
+) -> Result<u64, ChainError> {
     if let Some(v) = b.get(Column::Generators, key)? {
         return crate::store::parse_u64(&v).ok_or(ChainError::Corrupt("tx count"));
     }
@@ -637,12 +667,20 @@ fn cumulative<S: Store>(b: &UndoBatch<'_, S>, key: &[u8], prefix: &[u8]) -> Resu
 
 /// Writes the records of a diff (accounts with their balance history, leases and their
 /// indexes, associations and their index, scripts, public keys).
-fn write_diff<S: Store>(b: &mut UndoBatch<'_, S>, h: Height, diff: &Diff) -> Result<(), ChainError> {
+fn write_diff<S: Store>(
+    b: &mut UndoBatch<'_, S>,
+    h: Height,
+    diff: &Diff,
+) -> Result<(), ChainError> {
     for (a, acc) in &diff.accounts {
         b.put(Column::Accounts, a.as_bytes().to_vec(), acc.encode())?;
         let mut v = Writer::new();
         v.u64(acc.regular).u64(acc.effective());
-        b.put(Column::BalanceHistory, keys::balance_history(a, h), v.into_bytes())?;
+        b.put(
+            Column::BalanceHistory,
+            keys::balance_history(a, h),
+            v.into_bytes(),
+        )?;
     }
     for (id, l) in &diff.leases {
         b.put(Column::Leases, keys::lease(id), l.encode())?;
@@ -657,7 +695,11 @@ fn write_diff<S: Store>(b: &mut UndoBatch<'_, S>, h: Height, diff: &Diff) -> Res
     for (k, a) in &diff.associations {
         let ek = k.encode();
         b.put(Column::Associations, keys::association(&ek), a.encode())?;
-        b.put(Column::Associations, keys::association_in(&k.recipient, &ek), Vec::new())?;
+        b.put(
+            Column::Associations,
+            keys::association_in(&k.recipient, &ek),
+            Vec::new(),
+        )?;
     }
     for (a, s) in &diff.scripts {
         match s {

@@ -86,8 +86,7 @@ impl<S: Store> Chain<S> {
         let from = keys::unit(h, 1);
         let to = keys::unit(h, count.saturating_add(1));
         let rows = if count == u16::MAX {
-            self.store
-                .scan_prefix(Column::Micro, &key_u32(h.0), None)?
+            self.store.scan_prefix(Column::Micro, &key_u32(h.0), None)?
         } else {
             self.store
                 .scan_range(Column::Micro, &from, Some(&to), false, None)?
@@ -107,7 +106,10 @@ impl<S: Store> Chain<S> {
         let Some(b) = self.store.get(Column::Txs, &id.0)? else {
             return Ok(None);
         };
-        let h = b.get(..4).and_then(parse_u32).ok_or(ChainError::Corrupt("tx record"))?;
+        let h = b
+            .get(..4)
+            .and_then(parse_u32)
+            .ok_or(ChainError::Corrupt("tx record"))?;
         let wire = b.get(8..).ok_or(ChainError::Corrupt("tx record"))?;
         let tx = Transaction::from_bytes(wire, self.config.chain_id)
             .map_err(|_| ChainError::Corrupt("tx record"))?;
@@ -131,7 +133,11 @@ impl<S: Store> Chain<S> {
         )?;
         let mut out = Vec::new();
         for (_, v) in rows.into_iter().skip(offset) {
-            let id = TxId(v.as_slice().try_into().map_err(|_| ChainError::Corrupt("tx index"))?);
+            let id = TxId(
+                v.as_slice()
+                    .try_into()
+                    .map_err(|_| ChainError::Corrupt("tx index"))?,
+            );
             if let Some(t) = self.transaction(&id)? {
                 out.push(t);
             }
@@ -176,11 +182,14 @@ impl<S: Store> Chain<S> {
         let from = keys::balance_history(address, Height(start.saturating_add(1)));
         let to = keys::balance_history(address, Height(at.0.saturating_add(1)));
         if start < at.0 {
-            for (_, v) in self
-                .store
-                .scan_range(Column::BalanceHistory, &from, Some(&to), false, None)?
+            for (_, v) in
+                self.store
+                    .scan_range(Column::BalanceHistory, &from, Some(&to), false, None)?
             {
-                let e = v.get(8..16).and_then(parse_u64).ok_or(ChainError::Corrupt("history"))?;
+                let e = v
+                    .get(8..16)
+                    .and_then(parse_u64)
+                    .ok_or(ChainError::Corrupt("history"))?;
                 min = min.min(e);
             }
         }
@@ -188,7 +197,11 @@ impl<S: Store> Chain<S> {
     }
 
     /// The balances of `address` now, with the generating balance over `depth` blocks.
-    pub fn balance_details(&self, address: &Address, depth: u32) -> Result<BalanceDetails, ChainError> {
+    pub fn balance_details(
+        &self,
+        address: &Address,
+        depth: u32,
+    ) -> Result<BalanceDetails, ChainError> {
         let h = self.height();
         let acc = self.account(address)?;
         let unbonding = acc.unbonding_at(h);
@@ -203,7 +216,12 @@ impl<S: Store> Chain<S> {
     }
 
     /// Transactions paid by `address` in blocks `(from, to]`, and all transactions there.
-    pub fn tx_counts(&self, address: &Address, from: Height, to: Height) -> Result<(u64, u64), ChainError> {
+    pub fn tx_counts(
+        &self,
+        address: &Address,
+        from: Height,
+        to: Height,
+    ) -> Result<(u64, u64), ChainError> {
         let at = |key_end: Vec<u8>, prefix: Vec<u8>| -> Result<u64, ChainError> {
             Ok(self
                 .store
@@ -212,10 +230,22 @@ impl<S: Store> Chain<S> {
                 .unwrap_or(0))
         };
         let own_prefix = concat(&[b"C", address.as_bytes()]);
-        let own = at(keys::tx_count(address, Height(to.0.saturating_add(1))), own_prefix.clone())?
-            .saturating_sub(at(keys::tx_count(address, Height(from.0.saturating_add(1))), own_prefix)?);
-        let all = at(keys::total_tx_count(Height(to.0.saturating_add(1))), b"T".to_vec())?
-            .saturating_sub(at(keys::total_tx_count(Height(from.0.saturating_add(1))), b"T".to_vec())?);
+        let own = at(
+            keys::tx_count(address, Height(to.0.saturating_add(1))),
+            own_prefix.clone(),
+        )?
+        .saturating_sub(at(
+            keys::tx_count(address, Height(from.0.saturating_add(1))),
+            own_prefix,
+        )?);
+        let all = at(
+            keys::total_tx_count(Height(to.0.saturating_add(1))),
+            b"T".to_vec(),
+        )?
+        .saturating_sub(at(
+            keys::total_tx_count(Height(from.0.saturating_add(1))),
+            b"T".to_vec(),
+        )?);
         Ok((own, all))
     }
 
@@ -246,7 +276,10 @@ impl<S: Store> Chain<S> {
     }
 
     /// Associations issued by `address`.
-    pub fn associations_out(&self, address: &Address) -> Result<Vec<(AssociationKey, Association)>, ChainError> {
+    pub fn associations_out(
+        &self,
+        address: &Address,
+    ) -> Result<Vec<(AssociationKey, Association)>, ChainError> {
         let prefix = concat(&[b"A", address.as_bytes()]);
         self.store
             .scan_prefix(Column::Associations, &prefix, None)?
@@ -261,10 +294,16 @@ impl<S: Store> Chain<S> {
     }
 
     /// Associations whose recipient is `address`.
-    pub fn associations_in(&self, address: &Address) -> Result<Vec<(AssociationKey, Association)>, ChainError> {
+    pub fn associations_in(
+        &self,
+        address: &Address,
+    ) -> Result<Vec<(AssociationKey, Association)>, ChainError> {
         let prefix = concat(&[b"R", address.as_bytes()]);
         let mut out = Vec::new();
-        for (k, _) in self.store.scan_prefix(Column::Associations, &prefix, None)? {
+        for (k, _) in self
+            .store
+            .scan_prefix(Column::Associations, &prefix, None)?
+        {
             let key = AssociationKey::decode(k.get(1 + ADDRESS_LEN..).unwrap_or_default())?;
             if let Some(a) = self.association(&key)? {
                 out.push((key, a));
@@ -279,9 +318,17 @@ impl<S: Store> Chain<S> {
         let prefix = keys::anchor_prefix(value);
         let mut out = Vec::new();
         for (k, v) in self.store.scan_prefix(Column::Anchors, &prefix, Some(64))? {
-            let rest = k.get(prefix.len()..).ok_or(ChainError::Corrupt("anchor key"))?;
-            let height = rest.get(..4).and_then(parse_u32).ok_or(ChainError::Corrupt("anchor key"))?;
-            let position = rest.get(4..8).and_then(parse_u32).ok_or(ChainError::Corrupt("anchor key"))?;
+            let rest = k
+                .get(prefix.len()..)
+                .ok_or(ChainError::Corrupt("anchor key"))?;
+            let height = rest
+                .get(..4)
+                .and_then(parse_u32)
+                .ok_or(ChainError::Corrupt("anchor key"))?;
+            let position = rest
+                .get(4..8)
+                .and_then(parse_u32)
+                .ok_or(ChainError::Corrupt("anchor key"))?;
             let mut r = Reader::new(&v);
             let tx_id = TxId(r.array().map_err(|_| ChainError::Corrupt("anchor entry"))?);
             let receipt = if r.remaining() > 0 {

@@ -88,7 +88,11 @@ impl<'s, S: Store> UndoBatch<'s, S> {
 /// Encodes an undo record.
 pub fn encode_undo(entries: &[UndoEntry]) -> Vec<u8> {
     let mut w = Writer::new();
-    w.raw(&u32::try_from(entries.len()).unwrap_or(u32::MAX).to_be_bytes());
+    w.raw(
+        &u32::try_from(entries.len())
+            .unwrap_or(u32::MAX)
+            .to_be_bytes(),
+    );
     for e in entries {
         w.u8(e.column as u8);
         w.bytes16(&e.key);

@@ -14,7 +14,11 @@ fn se(e: StoreError) -> StateError {
 
 impl<S: Store> StateView for Chain<S> {
     fn account(&self, address: &Address) -> Result<Account, StateError> {
-        match self.store.get(Column::Accounts, address.as_bytes()).map_err(se)? {
+        match self
+            .store
+            .get(Column::Accounts, address.as_bytes())
+            .map_err(se)?
+        {
             Some(b) => Account::decode(&b),
             None => Ok(Account::default()),
         }

@@ -278,7 +278,10 @@ mod tests {
     use crate::keys::KeyPair;
 
     fn addr(s: &str) -> Address {
-        Address::from_public_key(ChainId::TESTNET, &KeyPair::from_seed_phrase(s, 0).public_key())
+        Address::from_public_key(
+            ChainId::TESTNET,
+            &KeyPair::from_seed_phrase(s, 0).public_key(),
+        )
     }
 
     #[test]

@@ -487,9 +487,7 @@ impl<'a, V: StateView> Overlay<'a, V> {
 
         // Nobody may end with less than nothing spendable.
         for (a, acc) in &accounts {
-            let locked = acc
-                .lease_out
-                .saturating_add(acc.unbonding_at(ctx.height));
+            let locked = acc.lease_out.saturating_add(acc.unbonding_at(ctx.height));
             if acc.regular < locked {
                 return Err(TxApplyError::Overdraft {
                     address: *a,

@@ -1,4 +1,5 @@
 //! Integration tests of `ltonode-ledger`, one module per topic.
 
+mod chain;
 mod golden;
 mod tx_props;
