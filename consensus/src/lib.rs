@@ -5,16 +5,20 @@
 //! This crate must never read a clock, draw its own randomness or do I/O: time, randomness and
 //! storage come in as arguments, so a chain of many nodes can be simulated in one process.
 
+pub mod forger;
 pub mod params;
 pub mod pos;
+pub mod rules;
 pub mod vrf;
 
+pub use forger::{Forger, ForgerAction, Slot};
 pub use params::{ChainParams, ParamsError, Ratio, band_for_target};
 pub use pos::{
     ChainScore, PosError, RaffleFactor, RaffleInputs, block_score, delay_ms, hit_from_vrf_output,
     next_base_target, raffle_factor_ppm, weighted_balance,
 };
 
+pub use rules::{ConsensusError, validate_key_block};
 pub use vrf::{
     ProofDefect, VRF_OUTPUT_LEN, VRF_PROOF_LEN, VRF_PUBLIC_KEY_LEN, VrfError, VrfOutput, VrfProof,
 };

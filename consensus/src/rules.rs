@@ -1,0 +1,207 @@
+//! Key-block validation (`reference/waves-consensus.md` §4 and "Recommended spec";
+//! ARCHITECTURE.md §5): what a block must satisfy, given the chain it extends and the time
+//! `now` the caller passes in.
+//!
+//! Checks, in order: version and height; not from the future (`ts < now + max_drift`); base
+//! target equal to the recomputed one; the VRF proof of the generator's key over the hit
+//! source of the block `hit_lag` below the parent; the generator has no script; its weighted
+//! balance `w` (generating balance ≥ minimum, capped by the 10% own-stake rule, times the
+//! raffle factor); the delay `ts ≥ parent.ts + delay(hit, parent.bt, w)`; the signature.
+
+use crate::params::ChainParams;
+use crate::pos::{
+    PosError, RaffleFactor, RaffleInputs, delay_ms, hit_from_vrf_output, next_base_target,
+    raffle_factor_ppm, weighted_balance,
+};
+use crate::vrf::{self, VrfError, VrfProof};
+use ltonode_ledger::block::{BlockError, KeyBlockHeader};
+use ltonode_ledger::chain::{Chain, ChainError};
+use ltonode_ledger::state::StateView;
+use ltonode_ledger::{Address, Amount, Height, Store, Timestamp};
+use thiserror::Error;
+
+/// Why a key block is refused by consensus.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConsensusError {
+    /// The chain could not be read.
+    #[error("chain: {0}")]
+    Chain(#[from] ChainError),
+    /// The header is malformed or badly signed.
+    #[error("block: {0}")]
+    Block(#[from] BlockError),
+    /// The block is not the next height.
+    #[error("expected height {expected}, found {found}")]
+    WrongHeight {
+        /// The next height.
+        expected: u32,
+        /// The block's.
+        found: u32,
+    },
+    /// The block's timestamp is too far ahead of local time (may be retried later).
+    #[error("block from the future: timestamp {timestamp}, local time {now}")]
+    FromFuture {
+        /// The block's timestamp.
+        timestamp: u64,
+        /// Local time.
+        now: u64,
+    },
+    /// The base target is not the recomputed one.
+    #[error("base target {found}, expected {expected}")]
+    BaseTarget {
+        /// The recomputed value.
+        expected: u64,
+        /// The header's.
+        found: u64,
+    },
+    /// The VRF proof does not verify for the generator's key.
+    #[error("bad VRF proof: {0}")]
+    Vrf(#[from] VrfError),
+    /// Scripted accounts cannot forge.
+    #[error("generator {0} has an account script")]
+    ScriptedGenerator(Address),
+    /// The generator is not eligible (balance below the minimum, or zero weight).
+    #[error("generator not eligible: {0}")]
+    NotEligible(#[from] PosError),
+    /// The block came before the generator's delay elapsed.
+    #[error("too early: timestamp {timestamp} before {earliest}")]
+    TooEarly {
+        /// The block's timestamp.
+        timestamp: u64,
+        /// The earliest allowed.
+        earliest: u64,
+    },
+    /// A header needed for the check is missing.
+    #[error("missing header at height {0}")]
+    MissingHeader(u32),
+}
+
+/// The hit source of a block: 32 zero bytes for genesis, else the first half of the VRF
+/// output of its proof.
+pub fn hit_source(header: &KeyBlockHeader) -> Result<[u8; 32], ConsensusError> {
+    if header.height.0 <= 1 {
+        return Ok([0; 32]);
+    }
+    let beta = vrf::proof_to_hash(&VrfProof(header.vrf_proof))?;
+    Ok(vrf::hit_source(&beta))
+}
+
+/// The VRF input of the block after `parent_height`: the hit source of the block
+/// `hit_lag` below the parent (or the parent's own while the chain is shorter).
+pub fn vrf_message<S: Store>(
+    chain: &Chain<S>,
+    params: &ChainParams,
+    parent_height: Height,
+) -> Result<[u8; 32], ConsensusError> {
+    let h = if parent_height.0 > params.hit_lag {
+        parent_height.0 - params.hit_lag
+    } else {
+        parent_height.0
+    };
+    let header = chain
+        .header_at(Height(h))?
+        .ok_or(ConsensusError::MissingHeader(h))?;
+    hit_source(&header)
+}
+
+/// The weighted generating balance of `generator` for the block after the tip.
+pub fn generator_weight<S: Store>(
+    chain: &Chain<S>,
+    params: &ChainParams,
+    generator: &Address,
+    total_supply: u64,
+) -> Result<u64, ConsensusError> {
+    if chain.script(generator).map_err(ChainError::from)?.is_some() {
+        return Err(ConsensusError::ScriptedGenerator(*generator));
+    }
+    let p = chain.height();
+    let g = chain.generating_balance(generator, p, params.gen_depth)?;
+    let acc = chain.account(generator).map_err(ChainError::from)?;
+    let own = acc.regular.saturating_sub(acc.lease_out);
+    let from = Height(p.0.saturating_sub(params.gen_depth));
+    let (txs, total_txs) = chain.tx_counts(generator, from, p)?;
+    let raffle = raffle_factor_ppm(&RaffleInputs {
+        stake: g.min(total_supply),
+        total_stake: total_supply,
+        txs,
+        total_txs,
+    })
+    .unwrap_or(RaffleFactor::ONE);
+    Ok(weighted_balance(params, Amount(g), Amount(own), raffle)?)
+}
+
+/// The base target a block after the tip with timestamp `ts` must carry.
+pub fn expected_base_target<S: Store>(
+    chain: &Chain<S>,
+    params: &ChainParams,
+    ts: Timestamp,
+) -> Result<u64, ConsensusError> {
+    let tip = chain.tip().ok_or(ChainError::Empty)?;
+    let p = tip.height;
+    let grand = if p.0 > 2 {
+        Some(
+            chain
+                .header_at(Height(p.0 - 2))?
+                .ok_or(ConsensusError::MissingHeader(p.0 - 2))?
+                .timestamp,
+        )
+    } else {
+        None
+    };
+    Ok(next_base_target(
+        params,
+        tip.header.base_target,
+        p,
+        ts,
+        grand,
+    )?)
+}
+
+/// Validates a key block that extends the tip, at local time `now`.
+pub fn validate_key_block<S: Store>(
+    chain: &Chain<S>,
+    params: &ChainParams,
+    total_supply: u64,
+    header: &KeyBlockHeader,
+    now: Timestamp,
+) -> Result<(), ConsensusError> {
+    let tip = chain.tip().ok_or(ChainError::Empty)?;
+    let expected = tip.height.0.saturating_add(1);
+    if header.height.0 != expected {
+        return Err(ConsensusError::WrongHeight {
+            expected,
+            found: header.height.0,
+        });
+    }
+    if header.timestamp.0 >= now.0.saturating_add(params.max_time_drift_ms) {
+        return Err(ConsensusError::FromFuture {
+            timestamp: header.timestamp.0,
+            now: now.0,
+        });
+    }
+    let bt = expected_base_target(chain, params, header.timestamp)?;
+    if header.base_target != bt {
+        return Err(ConsensusError::BaseTarget {
+            expected: bt,
+            found: header.base_target,
+        });
+    }
+    let msg = vrf_message(chain, params, tip.height)?;
+    let beta = vrf::verify(
+        header.generator.as_bytes(),
+        &msg,
+        &VrfProof(header.vrf_proof),
+    )?;
+    let hit = hit_from_vrf_output(&vrf::hit_source(&beta));
+    let generator = Address::from_public_key(params.chain_id, &header.generator);
+    let w = generator_weight(chain, params, &generator, total_supply)?;
+    let delay = delay_ms(params, hit, tip.header.base_target, w);
+    let earliest = tip.header.timestamp.0.saturating_add(delay);
+    if header.timestamp.0 < earliest {
+        return Err(ConsensusError::TooEarly {
+            timestamp: header.timestamp.0,
+            earliest,
+        });
+    }
+    header.verify_signature()?;
+    Ok(())
+}

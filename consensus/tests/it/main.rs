@@ -1,0 +1,3 @@
+//! Integration tests of `ltonode-consensus`, one module per topic.
+
+mod forging;
