@@ -221,9 +221,9 @@ impl ChainParams {
             target_block_secs,
             bt_band_lower_secs,
             bt_band_upper_secs,
-            // Equilibrium ~0.5 * C2 / stake for these delays; 250 suits ~10^15 units (10M LTO)
-            // of generating stake and corrects itself by 1 % per block otherwise.
-            initial_base_target: 250,
+            // Equilibrium ~0.5 * C2 / stake for these delays; 50 suits ~5*10^15 units (the dev
+            // genesis' 50M-LTO forging account) and corrects itself by 1 % per block otherwise.
+            initial_base_target: 50,
             // 100 blocks ~ 8 minutes: a lease counts soon enough to try it out.
             gen_depth: 100,
             hit_lag: 10,

@@ -178,7 +178,7 @@ pub const DEV_TIMESTAMP: Timestamp = Timestamp(1_767_225_600_000);
 
 /// The dev chain's genesis base target. It must equal `ChainParams::dev().initial_base_target`
 /// in `ltonode-consensus` (which this crate cannot depend on; the node's tests check it).
-pub const DEV_BASE_TARGET: u64 = 250;
+pub const DEV_BASE_TARGET: u64 = 50;
 
 /// The dev accounts' seed phrases and balances in whole LTO. Published: never fund them on a
 /// public network.
@@ -435,7 +435,7 @@ mod tests {
         let dev = GenesisConfig::dev();
         assert_eq!(dev.total(), lto(100_000_000));
         assert_eq!(dev.chain_id, ChainId::TESTNET);
-        assert_eq!(dev.base_target, 250);
+        assert_eq!(dev.base_target, 50);
         assert_eq!(dev.validate(), Ok(()));
         // Every dev account can forge (1000 LTO minimum).
         assert!(accounts.iter().all(|a| a.balance >= lto(1000)));
@@ -446,7 +446,7 @@ mod tests {
         let dev = GenesisConfig::dev();
         let json = dev.to_json_string();
         assert!(json.contains(r#""chainId": "T""#), "{json}");
-        assert!(json.contains(r#""baseTarget": 250"#), "{json}");
+        assert!(json.contains(r#""baseTarget": 50"#), "{json}");
         assert_eq!(GenesisConfig::from_json_str(&json), Ok(dev.clone()));
         // serde's own path checks the same way.
         let via_serde: GenesisConfig = serde_json::from_str(&json).unwrap();

@@ -1,0 +1,158 @@
+//! The `ltonode` node: its command line and configuration, and the loop that runs a node.
+//!
+//! This crate is the only place (with `testnet`) that knows tokio, clap and the process: it
+//! reads files, the environment and signals, and drives the pure crates (`ltonode-ledger`,
+//! `ltonode-consensus`, ...). It must never hold chain rules of its own; those live in the pure
+//! crates and their `ChainParams`.
+
+pub mod cli;
+pub mod config;
+pub mod service;
+
+use anyhow::Context;
+use cli::{Cli, Command, dev_accounts_json, hash_api_key, keygen_json, new_seed};
+use config::{ChainChoice, Config};
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Runs one parsed command line. `env` is the process environment (checked for unknown
+/// `LTONODE_*` variables by `run`); what the command prints goes to `out`.
+pub async fn dispatch<I, W>(cli: Cli, env: I, out: &mut W) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = (OsString, OsString)>,
+    W: Write + Send,
+{
+    match cli.command {
+        Command::Run(run) => {
+            let config = run.resolve(env)?;
+            if run.dump_config {
+                out.write_all(config.to_toml_string()?.as_bytes())?;
+                return Ok(());
+            }
+            run_node(config).await
+        }
+        Command::DevAccounts => {
+            writeln!(out, "{}", dev_accounts_json()?)?;
+            Ok(())
+        }
+        Command::Keygen(args) => {
+            let seed = args.seed.unwrap_or_else(new_seed);
+            writeln!(out, "{}", keygen_json(&seed, args.chain)?)?;
+            Ok(())
+        }
+        Command::HashApiKey { key } => {
+            writeln!(out, "{}", hash_api_key(&key))?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs a node with a merged configuration until Ctrl-C (or SIGTERM).
+///
+/// Loads the selected genesis (the embedded dev genesis, or the `--genesis` file), opens the
+/// RocksDB store under `--data-dir` (applying the genesis block on first start, continuing
+/// the stored chain afterwards), and forges key blocks and micro blocks with the wall clock
+/// (the dev chain forges with dev account 1; other chains with `--forging-seed`). It serves no
+/// REST API and connects to no peers yet.
+pub async fn run_node(config: Config) -> anyhow::Result<()> {
+    let genesis = config.load_genesis()?;
+    let choice = config.chain()?;
+    let chain_name = match &choice {
+        ChainChoice::Dev => "dev (embedded genesis)".to_owned(),
+        ChainChoice::File(path) => format!("genesis file {}", path.display()),
+    };
+    // Both the dev chain and local genesis files run the `dev()` timing (5 s key blocks,
+    // 1 s micro blocks) with the genesis' chain id.
+    let mut params = ltonode_consensus::ChainParams::dev();
+    params.chain_id = genesis.chain_id;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        chain = %chain_name,
+        chain_id = %genesis.chain_id,
+        data_dir = %config.storage.data_dir.display(),
+        accounts = genesis.allocations.len(),
+        "starting ltonode",
+    );
+    for account in genesis.seeded_accounts() {
+        tracing::info!(
+            address = %account.address,
+            balance = %account.balance,
+            seed = %account.seed,
+            "genesis account with a published seed",
+        );
+    }
+    let dev_accounts = ltonode_ledger::genesis::GenesisConfig::dev_accounts();
+    let dev_key = |i: usize| {
+        dev_accounts
+            .get(i)
+            .map(|a| ltonode_ledger::KeyPair::from_seed_phrase(&a.seed, 0))
+    };
+    let forging_key = match (&config.forging.forging_seed, &choice) {
+        (Some(seed), _) => Some(ltonode_ledger::KeyPair::from_seed_phrase(seed, 0)),
+        // The dev chain forges with dev account 1 unless told otherwise.
+        (None, ChainChoice::Dev) => dev_key(0),
+        (None, ChainChoice::File(_)) if config.forging.forge => {
+            anyhow::bail!("--forge needs --forging-seed (or LTONODE_FORGING_SEED)")
+        }
+        (None, ChainChoice::File(_)) => None,
+    };
+    let chain = service::open_chain(&config.storage.data_dir, &params, &genesis)?;
+    let tip = chain.tip().context("the chain has no genesis")?;
+    tracing::info!(height = tip.height.0, block = %tip.header.id(), "chain opened");
+    if let Some(k) = &forging_key {
+        tracing::info!(
+            generator = %ltonode_ledger::Address::from_public_key(params.chain_id, &k.public_key()),
+            "forging"
+        );
+    }
+    let mut node = service::ChainService::new(chain, params, genesis.total(), forging_key);
+    if matches!(choice, ChainChoice::Dev) && config.forging.dev_load > 0 {
+        if let Some(k) = dev_key(3) {
+            node = node.with_dev_load(k, config.forging.dev_load);
+        }
+    }
+    // Listen before saying so, so a signal sent on seeing the message is never missed.
+    let shutdown = ShutdownSignal::listen()?;
+    tracing::info!("running; Ctrl-C stops the node");
+    let node = service::run(node, shutdown.wait()).await?;
+    tracing::info!(height = node.chain.height().0, "shutting down");
+    Ok(())
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM, registered when built.
+struct ShutdownSignal {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    #[cfg(unix)]
+    fn listen() -> anyhow::Result<ShutdownSignal> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(ShutdownSignal {
+            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> anyhow::Result<ShutdownSignal> {
+        Ok(ShutdownSignal {})
+    }
+
+    #[cfg(unix)]
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) {
+        // Without a handler the default action (exit) applies, which is shutdown as well.
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,330 @@
+//! The chain service: the node's one long-lived loop around the pure crates. It opens the
+//! RocksDB store (applying the genesis block on first start), then drives the consensus
+//! [`Forger`] with the wall clock: key blocks when this node's slot comes, micro blocks of
+//! pool transactions about every `micro_interval` while it leads.
+//!
+//! The synchronous part ([`ChainService::tick`]) takes `now` as an argument, so tests drive
+//! it without a clock; [`run`] is the only async code and only sleeps and waits for shutdown.
+
+use anyhow::Context;
+use ltonode_consensus::rules::validate_key_block;
+use ltonode_consensus::{ChainParams, Forger, ForgerAction};
+use ltonode_ledger::chain::{Chain, ChainConfig};
+use ltonode_ledger::genesis::GenesisConfig;
+use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext, verify_batch};
+use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
+use ltonode_ledger::{Amount, Height, KeyPair, RocksConfig, RocksStore, Store, Timestamp};
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The ledger rules of a chain, from its consensus parameters.
+pub fn chain_config(params: &ChainParams) -> ChainConfig {
+    ChainConfig {
+        chain_id: params.chain_id,
+        lease_unbonding: params.lease_unbonding,
+        max_tx_future_ms: params.max_tx_future_ms,
+        max_tx_past_ms: params.max_tx_past_ms,
+        fees: FeeSchedule {
+            fee_price: params.fee_price,
+        },
+    }
+}
+
+/// Opens (or creates) the chain in `dir`, applying the genesis block when it is empty.
+pub fn open_chain(
+    dir: &Path,
+    params: &ChainParams,
+    genesis: &GenesisConfig,
+) -> anyhow::Result<Chain<RocksStore>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let store = RocksStore::open(dir.join("db"), RocksConfig::default())
+        .with_context(|| format!("opening the database in {}", dir.display()))?;
+    let mut chain = Chain::open(store, chain_config(params))?;
+    if chain.tip().is_none() {
+        chain.init_genesis(
+            genesis.timestamp,
+            genesis.base_target,
+            genesis.transactions(),
+        )?;
+        tracing::info!(height = 1, "applied the genesis block");
+    }
+    Ok(chain)
+}
+
+/// What happened in one tick, for logs, metrics and tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// This node forged and applied a key block.
+    KeyBlock {
+        /// Its height.
+        height: Height,
+        /// Its timestamp.
+        timestamp: Timestamp,
+    },
+    /// This node forged and applied a micro block.
+    MicroBlock {
+        /// The height it belongs to.
+        height: Height,
+        /// Transactions in it.
+        txs: usize,
+    },
+}
+
+/// Transactions waiting for a micro block, verified on admission, without duplicates.
+#[derive(Default)]
+pub struct Pool {
+    txs: Vec<VerifiedTx>,
+    ids: HashSet<TxId>,
+}
+
+impl Pool {
+    /// Verifies and adds transactions; returns how many were admitted.
+    pub fn add(&mut self, txs: Vec<Transaction>, ctx: &ValidationContext) -> usize {
+        let mut n = 0;
+        for v in verify_batch(txs, ctx).into_iter().flatten() {
+            if self.ids.insert(v.id()) {
+                self.txs.push(v);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Transactions waiting.
+    pub fn len(&self) -> usize {
+        self.txs.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.txs.is_empty()
+    }
+
+    fn remove(&mut self, ids: &HashSet<TxId>) {
+        self.txs.retain(|v| !ids.contains(&v.id()));
+        self.ids.retain(|id| !ids.contains(id));
+    }
+}
+
+/// The chain, the forger and the pool of one node.
+pub struct ChainService<S: Store> {
+    /// The chain.
+    pub chain: Chain<S>,
+    /// Pending transactions.
+    pub pool: Pool,
+    params: ChainParams,
+    forger: Option<Forger>,
+    total_supply: u64,
+    load: Option<DevLoad>,
+}
+
+/// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
+/// lone dev node shows micro blocks without a client.
+struct DevLoad {
+    key: KeyPair,
+    per_tick: usize,
+    counter: u64,
+}
+
+impl<S: Store> ChainService<S> {
+    /// A service on `chain`, forging with `forging_key` if given.
+    pub fn new(
+        chain: Chain<S>,
+        params: ChainParams,
+        total_supply: Amount,
+        forging_key: Option<KeyPair>,
+    ) -> Self {
+        let forger = forging_key.map(|k| Forger::new(k, params.clone(), total_supply.units()));
+        ChainService {
+            chain,
+            pool: Pool::default(),
+            params,
+            forger,
+            total_supply: total_supply.units(),
+            load: None,
+        }
+    }
+
+    /// Makes the node sign `per_tick` anchor transactions with `key` whenever it leads and
+    /// its pool is empty (dev chains only).
+    pub fn with_dev_load(mut self, key: KeyPair, per_tick: usize) -> Self {
+        self.load = Some(DevLoad {
+            key,
+            per_tick,
+            counter: 0,
+        });
+        self
+    }
+
+    fn feed_dev_load(&mut self) -> anyhow::Result<()> {
+        let Some(load) = self.load.as_mut() else {
+            return Ok(());
+        };
+        let leads = self.forger.as_ref().is_some_and(|f| f.leads(&self.chain));
+        if !leads || !self.pool.is_empty() || load.per_tick == 0 {
+            return Ok(());
+        }
+        let tip = self.chain.tip().context("empty chain")?;
+        let mut txs = Vec::with_capacity(load.per_tick);
+        for _ in 0..load.per_tick {
+            load.counter += 1;
+            let hash = ltonode_ledger::sha256(&load.counter.to_be_bytes());
+            let mut tx = Transaction {
+                version: 3,
+                chain_id: self.params.chain_id,
+                timestamp: Timestamp(tip.header.timestamp.0.saturating_add(load.counter % 1000)),
+                sender: load.key.public_key(),
+                fee: Amount(35_000_000),
+                sponsor: None,
+                proofs: Vec::new(),
+                body: TxBody::Anchor {
+                    anchors: vec![hash.to_vec()],
+                },
+            };
+            tx.sign_with(&load.key);
+            txs.push(tx);
+        }
+        let ctx = self.chain.validation_context()?;
+        self.pool.add(txs, &ctx);
+        Ok(())
+    }
+
+    /// One step at time `now`; returns what happened and when to call again at the latest.
+    pub fn tick(&mut self, now: Timestamp) -> anyhow::Result<(Vec<Event>, Option<Timestamp>)> {
+        self.feed_dev_load()?;
+        let mut events = Vec::new();
+        let Some(forger) = self.forger.as_mut() else {
+            return Ok((events, None));
+        };
+        let action = forger.step(&self.chain, now, &self.pool.txs)?;
+        match action {
+            ForgerAction::KeyBlock(header) => {
+                validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
+                let returned = self.chain.apply_key_block(&header, [0; 32])?;
+                let ctx = self.chain.validation_context()?;
+                self.pool.add(returned, &ctx);
+                events.push(Event::KeyBlock {
+                    height: header.height,
+                    timestamp: header.timestamp,
+                });
+                Ok((events, Some(now)))
+            }
+            ForgerAction::MicroBlock(micro, verified) => {
+                self.chain.apply_own_micro_block(&micro, &verified)?;
+                let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
+                self.pool.remove(&ids);
+                events.push(Event::MicroBlock {
+                    height: self.chain.height(),
+                    txs: verified.len(),
+                });
+                Ok((events, Some(now)))
+            }
+            ForgerAction::Wait { until } => Ok((events, until)),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, from the system clock.
+pub fn wall_clock() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    Timestamp(ms)
+}
+
+/// Drives `service` with the wall clock until `shutdown` completes.
+pub async fn run<S: Store>(
+    mut service: ChainService<S>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<ChainService<S>> {
+    tokio::pin!(shutdown);
+    loop {
+        let now = wall_clock();
+        let (events, next) = service.tick(now)?;
+        for e in &events {
+            match e {
+                Event::KeyBlock { height, timestamp } => {
+                    tracing::info!(
+                        height = height.0,
+                        timestamp = timestamp.0,
+                        "forged key block"
+                    );
+                }
+                Event::MicroBlock { height, txs } => {
+                    tracing::info!(height = height.0, txs, "forged micro block");
+                }
+            }
+        }
+        if !events.is_empty() {
+            continue;
+        }
+        // Sleep until the next slot or micro block, but wake often enough to pick up new
+        // transactions.
+        let wait_ms = next
+            .map_or(200, |t| t.0.saturating_sub(now.0))
+            .clamp(1, 200);
+        tokio::select! {
+            _ = &mut shutdown => return Ok(service),
+            _ = tokio::time::sleep(Duration::from_millis(wait_ms)) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ltonode_ledger::MemStore;
+
+    fn dev_service() -> ChainService<MemStore> {
+        let params = ChainParams::dev();
+        let genesis = GenesisConfig::dev();
+        let mut chain = Chain::open(MemStore::new(), chain_config(&params)).expect("open");
+        chain
+            .init_genesis(
+                genesis.timestamp,
+                genesis.base_target,
+                genesis.transactions(),
+            )
+            .expect("genesis");
+        let accounts = GenesisConfig::dev_accounts();
+        let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
+        let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);
+        ChainService::new(chain, params, genesis.total(), Some(forger)).with_dev_load(user, 5)
+    }
+
+    #[test]
+    fn a_dev_node_forges_key_and_micro_blocks_in_virtual_time() {
+        let mut s = dev_service();
+        let start = GenesisConfig::dev().timestamp.0 + 60_000;
+        let mut now = Timestamp(start);
+        let (mut keys, mut micros, mut txs) = (0, 0, 0);
+        while s.chain.height().0 < 20 {
+            let (events, next) = s.tick(now).expect("tick");
+            for e in events {
+                match e {
+                    Event::KeyBlock { .. } => keys += 1,
+                    Event::MicroBlock { txs: n, .. } => {
+                        micros += 1;
+                        txs += n;
+                    }
+                }
+            }
+            now = Timestamp(next.map_or(now.0 + 100, |n| n.0.max(now.0 + 1)));
+            assert!(now.0 < start + 3_600_000, "the dev chain stalled");
+        }
+        assert_eq!(keys, 19);
+        assert!(micros >= 19, "micro blocks between key blocks: {micros}");
+        let confirmed: usize = (2..=20)
+            .map(|h| {
+                s.chain
+                    .block_micro_blocks(Height(h))
+                    .expect("micro")
+                    .iter()
+                    .map(|m| m.transactions.len())
+                    .sum::<usize>()
+            })
+            .sum();
+        assert_eq!(confirmed, txs);
+    }
+}

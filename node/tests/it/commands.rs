@@ -1,0 +1,232 @@
+//! The built binary's commands: output shapes, exit codes, and the precedence of the config
+//! layers end to end (environment set on the child process only).
+
+use ltonode_ledger::genesis::GenesisConfig;
+use ltonode_ledger::{Address, ChainId, KeyPair, secure_hash};
+use std::process::{Command, Output};
+
+fn ltonode(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ltonode"));
+    c.args(args);
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{o:?}");
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn dev_accounts_prints_seed_address_balance() {
+    let out = stdout(&run(&mut ltonode(&["dev-accounts"])));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let list = v.as_array().unwrap();
+    let dev = GenesisConfig::dev_accounts();
+    assert_eq!(list.len(), dev.len());
+    for (item, account) in list.iter().zip(&dev) {
+        let obj = item.as_object().unwrap();
+        assert_eq!(obj.len(), 3, "{obj:?}");
+        assert_eq!(obj["seed"], account.seed.as_str());
+        assert_eq!(obj["address"], account.address.to_string().as_str());
+        assert_eq!(obj["balance"].as_u64(), Some(account.balance.units()));
+        // The seed derives the address it is printed with.
+        let pk = KeyPair::from_seed_phrase(obj["seed"].as_str().unwrap(), 0).public_key();
+        assert_eq!(
+            Address::from_public_key(ChainId::TESTNET, &pk),
+            account.address
+        );
+    }
+}
+
+#[test]
+fn hash_api_key_is_base58_secure_hash() {
+    let out = stdout(&run(&mut ltonode(&["hash-api-key", "s3cret key"])));
+    let expected = bs58::encode(secure_hash(b"s3cret key")).into_string();
+    assert_eq!(out.trim(), expected);
+}
+
+#[test]
+fn keygen_derives_from_the_given_seed() {
+    let out = stdout(&run(&mut ltonode(&[
+        "keygen", "--seed", "hello", "--chain", "L",
+    ])));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let pk = KeyPair::from_seed_phrase("hello", 0).public_key();
+    assert_eq!(v["seed"], "hello");
+    assert_eq!(v["publicKey"], pk.to_base58().as_str());
+    assert_eq!(
+        v["address"],
+        Address::from_public_key(ChainId::MAINNET, &pk)
+            .to_string()
+            .as_str()
+    );
+    assert_eq!(v["chainId"], "L");
+}
+
+#[test]
+fn keygen_without_seed_draws_a_new_one() {
+    let out = stdout(&run(&mut ltonode(&["keygen"])));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let seed = v["seed"].as_str().unwrap();
+    assert_eq!(bs58::decode(seed).into_vec().unwrap().len(), 32);
+    let pk = KeyPair::from_seed_phrase(seed, 0).public_key();
+    assert_eq!(
+        v["address"],
+        Address::from_public_key(ChainId::TESTNET, &pk)
+            .to_string()
+            .as_str()
+    );
+}
+
+#[test]
+fn version_flag() {
+    let out = stdout(&run(&mut ltonode(&["--version"])));
+    assert_eq!(out.trim(), format!("ltonode {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn dump_config_applies_file_then_env_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("node.toml");
+    std::fs::write(
+        &file,
+        "dev = true\n[rest]\nrest-addr = \"127.0.0.1:1111\"\n[storage]\ndata-dir = \"file\"\n[p2p]\npeers = [\"f:1\"]\n",
+    )
+    .unwrap();
+    let out = stdout(&run(ltonode(&[
+        "run",
+        "--config",
+        file.to_str().unwrap(),
+        "--data-dir",
+        "flag",
+        "--dump-config",
+    ])
+    .env("LTONODE_DATA_DIR", "env")
+    .env("LTONODE_REST_ADDR", "127.0.0.1:2222")));
+    let dumped: toml::Table = toml::from_str(&out).unwrap();
+    assert_eq!(dumped["dev"].as_bool(), Some(true), "{out}");
+    assert_eq!(
+        dumped["rest"]["rest-addr"].as_str(),
+        Some("127.0.0.1:2222"),
+        "{out}"
+    );
+    assert_eq!(
+        dumped["storage"]["data-dir"].as_str(),
+        Some("flag"),
+        "{out}"
+    );
+    assert_eq!(dumped["p2p"]["peers"][0].as_str(), Some("f:1"), "{out}");
+    assert_eq!(
+        dumped["p2p"]["p2p-addr"].as_str(),
+        Some("0.0.0.0:6863"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unknown_config_key_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("node.toml");
+    std::fs::write(&file, "[storage]\ndata-dri = \"x\"\n").unwrap();
+    let o = run(&mut ltonode(&[
+        "run",
+        "--config",
+        file.to_str().unwrap(),
+        "--dump-config",
+    ]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("data-dri"), "{err}");
+}
+
+#[test]
+fn unknown_env_var_exits_2_naming_it() {
+    let o = run(ltonode(&["run", "--dev", "--dump-config"]).env("LTONODE_RESTADDR", "x"));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("LTONODE_RESTADDR"));
+}
+
+#[test]
+fn bad_flag_value_exits_2() {
+    let o = run(&mut ltonode(&["run", "--rest-addr", "nowhere"]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--rest-addr"));
+}
+
+#[test]
+fn run_without_a_chain_exits_2() {
+    let o = run(&mut ltonode(&["run"]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--dev"));
+}
+
+#[test]
+fn dev_genesis_base_target_equals_the_dev_preset() {
+    assert_eq!(
+        GenesisConfig::dev().base_target,
+        ltonode_consensus::params::ChainParams::dev().initial_base_target
+    );
+}
+
+#[test]
+fn run_logs_the_genesis_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let genesis = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
+    let mut child = ltonode(&["run", "--genesis", genesis, "--data-dir", "unused"])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut log = String::new();
+    // Read to the end: the child logs its shutdown after the signal, into this pipe.
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("waiting for Ctrl-C") {
+            // SIGINT is what Ctrl-C sends; the node should stop cleanly.
+            let killed = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("genesis.json"), "{log}");
+    assert!(log.contains("data_dir=unused"), "{log}");
+    assert!(log.contains("shutting down"), "{log}");
+    // All five local-testnet accounts carry a published seed.
+    assert_eq!(
+        log.matches("genesis account with a published seed").count(),
+        5,
+        "{log}"
+    );
+}
+
+#[test]
+fn readme_documents_the_dev_accounts() {
+    let readme = include_str!("../../../README.md");
+    for a in GenesisConfig::dev_accounts() {
+        let lto = (a.balance.units() / 100_000_000).to_string();
+        // 50000000 -> 50,000,000
+        let digits: Vec<char> = lto.chars().collect();
+        let mut grouped = String::new();
+        for (i, c) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(*c);
+        }
+        let row = format!("| `{}` | `{}` | {grouped} |", a.seed, a.address);
+        assert!(readme.contains(&row), "{row}");
+    }
+}

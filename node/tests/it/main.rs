@@ -1,0 +1,5 @@
+//! Integration tests of the `ltonode` crate: configuration merging and the commands of the
+//! built binary.
+
+mod commands;
+mod config;
