@@ -114,8 +114,10 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     // Listen before saying so, so a signal sent on seeing the message is never missed.
     let shutdown = ShutdownSignal::listen()?;
     tracing::info!("running; Ctrl-C stops the node");
-    let node = service::run(node, shutdown.wait()).await?;
-    tracing::info!(height = node.chain.height().0, "shutting down");
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(node));
+    service::run(shared.clone(), shutdown.wait()).await?;
+    let height = shared.lock().map(|s| s.chain.height().0).unwrap_or(0);
+    tracing::info!(height, "shutting down");
     Ok(())
 }
 

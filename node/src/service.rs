@@ -16,6 +16,7 @@ use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
 use ltonode_ledger::{Amount, Height, KeyPair, RocksConfig, RocksStore, Store, Timestamp};
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The ledger rules of a chain, from its consensus parameters.
@@ -233,15 +234,24 @@ pub fn wall_clock() -> Timestamp {
     Timestamp(ms)
 }
 
-/// Drives `service` with the wall clock until `shutdown` completes.
+/// A service shared between the forging loop and the REST API. Holders lock it only for
+/// synchronous work (never across an `.await`).
+pub type SharedService<S> = Arc<Mutex<ChainService<S>>>;
+
+/// Drives the shared service with the wall clock until `shutdown` completes.
 pub async fn run<S: Store>(
-    mut service: ChainService<S>,
+    service: SharedService<S>,
     shutdown: impl std::future::Future<Output = ()>,
-) -> anyhow::Result<ChainService<S>> {
+) -> anyhow::Result<()> {
     tokio::pin!(shutdown);
     loop {
         let now = wall_clock();
-        let (events, next) = service.tick(now)?;
+        let (events, next) = {
+            let mut s = service
+                .lock()
+                .map_err(|_| anyhow::anyhow!("chain service lock poisoned"))?;
+            s.tick(now)?
+        };
         for e in &events {
             match e {
                 Event::KeyBlock { height, timestamp } => {
@@ -265,7 +275,7 @@ pub async fn run<S: Store>(
             .map_or(200, |t| t.0.saturating_sub(now.0))
             .clamp(1, 200);
         tokio::select! {
-            _ = &mut shutdown => return Ok(service),
+            _ = &mut shutdown => return Ok(()),
             _ = tokio::time::sleep(Duration::from_millis(wait_ms)) => {}
         }
     }
