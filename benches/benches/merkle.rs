@@ -5,7 +5,8 @@
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ltonode_ledger::Hash32;
 use ltonode_ledger::merkle::{
-    AnchorTrees, Blake2bHasher, MerkleHasher, MerkleTree, Sha256Hasher, anchor_roots, merkle_root,
+    AnchorTrees, Blake2bHasher, MerkleBuilder, MerkleHasher, MerkleTree, Sha256Hasher,
+    anchor_roots, merkle_root,
 };
 use std::hint::black_box;
 
@@ -28,6 +29,17 @@ fn roots_1m(c: &mut Criterion) {
         b.iter(|| merkle_root::<Blake2bHasher, _>(black_box(&anchors)))
     });
     group.bench_function("both", |b| b.iter(|| anchor_roots(black_box(&anchors))));
+    group.bench_function("incremental_both", |b| {
+        b.iter(|| {
+            let mut sha = MerkleBuilder::<Sha256Hasher>::new();
+            let mut blake = MerkleBuilder::<Blake2bHasher>::new();
+            for anchor in black_box(&anchors) {
+                sha.push(anchor);
+                blake.push(anchor);
+            }
+            (sha.root(), blake.root())
+        })
+    });
     group.bench_function("tree_both_levels_kept", |b| {
         b.iter(|| AnchorTrees::new(black_box(&anchors)))
     });

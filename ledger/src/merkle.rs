@@ -41,11 +41,12 @@
 //! `{"index", "leafCount", "siblings"}`, the hashes as lowercase hex strings.
 //!
 //! # Building
-//! [`merkle_root`] and [`anchor_roots`] use the incremental [`MerkleBuilder`], which keeps only
-//! the roots of the complete subtrees so far (like the bits of a binary counter: O(log n)
-//! memory and no allocation at all); [`MerkleTree`] keeps every level so that
-//! [`MerkleTree::proof`] is a lookup per level. All three give the same root for the same
-//! leaves (the tests check them against a recursive RFC 6962 reference).
+//! Three ways, one root (the tests check each against a recursive RFC 6962 reference):
+//! [`merkle_root`] and [`anchor_roots`] hash level by level in one buffer of leaf hashes (the
+//! fastest); the incremental [`MerkleBuilder`] keeps only the roots of the complete subtrees
+//! so far (like the bits of a binary counter: O(log n) memory, no allocation) for anchors that
+//! arrive one at a time; [`MerkleTree`] keeps every level so that [`MerkleTree::proof`] is a
+//! lookup per level.
 
 use crate::hash::{Blake2b256, Hash32};
 use serde::{Deserialize, Serialize};
@@ -172,118 +173,22 @@ impl MerkleHasher for Sha256Hasher {
 /// The Blake2b-256 tree.
 ///
 /// Every leaf of an anchor (at most 127 bytes) and every node is a single 128-byte Blake2b
-/// block, hashed by [`blake2b256_one_block`] below; longer leaves and the root go through the
+/// block, hashed by `blake2b256_one_block` below; longer leaves and the root go through the
 /// `blake2` crate. The tests compare the two at every length.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Blake2bHasher;
 
-/// Blake2b's initialisation vector (RFC 7693, 2.6).
-const BLAKE2B_IV: [u64; 8] = [
-    0x6a09_e667_f3bc_c908,
-    0xbb67_ae85_84ca_a73b,
-    0x3c6e_f372_fe94_f82b,
-    0xa54f_f53a_5f1d_36f1,
-    0x510e_527f_ade6_82d1,
-    0x9b05_688c_2b3e_6c1f,
-    0x1f83_d9ab_fb41_bd6b,
-    0x5be0_cd19_137e_2179,
-];
-
-/// Blake2b's message schedule (RFC 7693, 2.7); rounds 10 and 11 reuse rows 0 and 1.
-const BLAKE2B_SIGMA: [[usize; 16]; 12] = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-    [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
-    [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
-    [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
-    [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
-    [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
-    [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
-    [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
-    [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
-    [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-    [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
-];
-
-/// Blake2b's mixing function G (RFC 7693, 3.1).
-#[inline(always)]
-fn blake2b_g(v: &mut [u64; 16], [a, b, c, d]: [usize; 4], x: u64, y: u64) {
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-    v[d] = (v[d] ^ v[a]).rotate_right(32);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(24);
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-    v[d] = (v[d] ^ v[a]).rotate_right(16);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(63);
-}
-
-/// Blake2b-256 (no key) of a message of `len <= 128` bytes, given zero-padded to one block.
-///
-/// Why not the `blake2` crate here: the tree hashes two million single blocks for a million
-/// anchors, and with every round unrolled and the schedule constant this is about a fifth
-/// faster than the crate's general compression (`ARCHITECTURE.md`'s 0.5 s budget for both
-/// roots of 10^6 anchors). The crate stays the reference: the tests compare the two.
-#[inline(always)]
+/// Blake2b-256 (no key) of the first `len` bytes of `block`, with `blake2b_simd` (AVX2 when
+/// the CPU has it): the tree hashes two million single blocks for a million anchors, and the
+/// SIMD implementation keeps both roots of 10^6 anchors inside `ARCHITECTURE.md`'s 0.5 s. The
+/// `blake2` crate stays the reference: the tests compare the two.
+#[inline]
 fn blake2b256_one_block(block: &[u8; 128], len: u8) -> Hash32 {
-    let mut m = [0u64; 16];
-    for (word, bytes) in m.iter_mut().zip(block.as_chunks::<8>().0) {
-        *word = u64::from_le_bytes(*bytes);
-    }
-    // Parameter block: digest length 32, no key, fanout 1, depth 1.
-    let h0 = BLAKE2B_IV[0] ^ 0x0101_0020;
-    let [_, h1, h2, h3, h4, h5, h6, h7] = BLAKE2B_IV;
-    let [iv0, iv1, iv2, iv3, iv4, iv5, iv6, iv7] = BLAKE2B_IV;
-    // Counter t = len (the whole message), final-block flag set.
-    let mut v = [
-        h0,
-        h1,
-        h2,
-        h3,
-        h4,
-        h5,
-        h6,
-        h7,
-        iv0,
-        iv1,
-        iv2,
-        iv3,
-        iv4 ^ u64::from(len),
-        iv5,
-        !iv6,
-        iv7,
-    ];
-    macro_rules! round {
-        ($r:expr) => {{
-            const S: [usize; 16] = BLAKE2B_SIGMA[$r];
-            blake2b_g(&mut v, [0, 4, 8, 12], m[S[0]], m[S[1]]);
-            blake2b_g(&mut v, [1, 5, 9, 13], m[S[2]], m[S[3]]);
-            blake2b_g(&mut v, [2, 6, 10, 14], m[S[4]], m[S[5]]);
-            blake2b_g(&mut v, [3, 7, 11, 15], m[S[6]], m[S[7]]);
-            blake2b_g(&mut v, [0, 5, 10, 15], m[S[8]], m[S[9]]);
-            blake2b_g(&mut v, [1, 6, 11, 12], m[S[10]], m[S[11]]);
-            blake2b_g(&mut v, [2, 7, 8, 13], m[S[12]], m[S[13]]);
-            blake2b_g(&mut v, [3, 4, 9, 14], m[S[14]], m[S[15]]);
-        }};
-    }
-    round!(0);
-    round!(1);
-    round!(2);
-    round!(3);
-    round!(4);
-    round!(5);
-    round!(6);
-    round!(7);
-    round!(8);
-    round!(9);
-    round!(10);
-    round!(11);
-    let h = [h0, h1, h2, h3];
+    let hash = blake2b_simd::Params::new()
+        .hash_length(32)
+        .hash(block.get(..usize::from(len)).unwrap_or(block));
     let mut out = [0u8; 32];
-    let (lo, hi) = v.split_at(8);
-    for (((bytes, h), lo), hi) in out.as_chunks_mut::<8>().0.iter_mut().zip(h).zip(lo).zip(hi) {
-        *bytes = (h ^ lo ^ hi).to_le_bytes();
-    }
+    out.copy_from_slice(hash.as_bytes());
     out
 }
 
@@ -457,17 +362,40 @@ impl<H: MerkleHasher> MerkleBuilder<H> {
 }
 
 /// The Merkle root of `leaves`, in order.
+///
+/// Hashes level by level in place, in one buffer of leaf hashes (32 bytes per leaf, allocated
+/// once). [`MerkleBuilder`] gives the same root in O(log n) memory at about the same speed.
 pub fn merkle_root<H, I>(leaves: I) -> Hash32
 where
     H: MerkleHasher,
     I: IntoIterator,
     I::Item: AsRef<[u8]>,
 {
-    let mut builder = MerkleBuilder::<H>::new();
-    for leaf in leaves {
-        builder.push(leaf.as_ref());
+    let mut hashes: Vec<Hash32> = leaves.into_iter().map(|l| H::leaf(l.as_ref())).collect();
+    root_of_leaf_hashes::<H>(&mut hashes)
+}
+
+/// The committed root over `leaf_hashes`, which it overwrites with the levels above.
+fn root_of_leaf_hashes<H: MerkleHasher>(leaf_hashes: &mut [Hash32]) -> Hash32 {
+    let leaf_count = leaf_hashes.len() as u64;
+    let mut len = leaf_hashes.len();
+    while len > 1 {
+        // Node i of the next level overwrites slot i, which is read no later than as the
+        // left child of node i / 2 of this level, i.e. before it is written.
+        let pairs = len / 2;
+        for i in 0..pairs {
+            leaf_hashes[i] = H::node(&leaf_hashes[2 * i], &leaf_hashes[2 * i + 1]);
+        }
+        if len % 2 == 1 {
+            // The unpaired last node is promoted unchanged.
+            leaf_hashes[pairs] = leaf_hashes[len - 1];
+        }
+        len = len.div_ceil(2);
     }
-    builder.root()
+    match leaf_hashes.first() {
+        Some(top) => H::root(leaf_count, Some(top)),
+        None => H::empty(),
+    }
 }
 
 /// A Merkle tree with all its levels kept, for making proofs.
@@ -665,22 +593,17 @@ impl AnchorRoots {
     }
 }
 
-/// Both anchor roots of `anchors`, in order, in one pass and without allocating.
+/// Both anchor roots of `anchors`, in order: the key block's commitments (one tree after the
+/// other, see [`merkle_root`]). About 0.38 s of one core for 10^6 anchors (`benches/`).
 pub fn anchor_roots<I>(anchors: I) -> AnchorRoots
 where
     I: IntoIterator,
     I::Item: AsRef<[u8]>,
 {
-    let mut sha256 = MerkleBuilder::<Sha256Hasher>::new();
-    let mut blake2b = MerkleBuilder::<Blake2bHasher>::new();
-    for anchor in anchors {
-        let anchor = anchor.as_ref();
-        sha256.push(anchor);
-        blake2b.push(anchor);
-    }
+    let anchors: Vec<I::Item> = anchors.into_iter().collect();
     AnchorRoots {
-        sha256: sha256.root(),
-        blake2b: blake2b.root(),
+        sha256: merkle_root::<Sha256Hasher, _>(&anchors),
+        blake2b: merkle_root::<Blake2bHasher, _>(&anchors),
     }
 }
 
@@ -829,6 +752,14 @@ mod tests {
         }
     }
 
+    fn incremental_root<H: MerkleHasher>(leaves: &[Vec<u8>]) -> Hash32 {
+        let mut builder = MerkleBuilder::<H>::new();
+        for leaf in leaves {
+            builder.push(leaf);
+        }
+        builder.root()
+    }
+
     fn leaves(n: usize) -> Vec<Vec<u8>> {
         (0..n).map(|i| vec![i as u8; i % 40]).collect()
     }
@@ -875,6 +806,7 @@ mod tests {
     #[test]
     fn known_small_trees_sha256() {
         known_trees(sha256, |l| merkle_root::<Sha256Hasher, _>(l));
+        known_trees(sha256, incremental_root::<Sha256Hasher>);
         known_trees(sha256, |l| MerkleTree::<Sha256Hasher>::new(l).root());
         // One spelled-out input, so a change of construction cannot go unnoticed.
         let mut input = b"\x02\0\0\0\0\0\0\0\x01".to_vec();
@@ -885,6 +817,7 @@ mod tests {
     #[test]
     fn known_small_trees_blake2b() {
         known_trees(blake2b256, |l| merkle_root::<Blake2bHasher, _>(l));
+        known_trees(blake2b256, incremental_root::<Blake2bHasher>);
         known_trees(blake2b256, |l| MerkleTree::<Blake2bHasher>::new(l).root());
     }
 
@@ -1235,9 +1168,11 @@ mod tests {
         #[test]
         fn incremental_equals_tree_equals_naive(leaves in leaf_lists()) {
             let naive = naive_root::<Sha256Hasher>(&leaves);
+            prop_assert_eq!(incremental_root::<Sha256Hasher>(&leaves), naive);
             prop_assert_eq!(merkle_root::<Sha256Hasher, _>(&leaves), naive);
             prop_assert_eq!(MerkleTree::<Sha256Hasher>::new(&leaves).root(), naive);
             let naive_b = naive_root::<Blake2bHasher>(&leaves);
+            prop_assert_eq!(incremental_root::<Blake2bHasher>(&leaves), naive_b);
             prop_assert_eq!(merkle_root::<Blake2bHasher, _>(&leaves), naive_b);
             prop_assert_eq!(MerkleTree::<Blake2bHasher>::new(&leaves).root(), naive_b);
             prop_assert_eq!(anchor_roots(&leaves), AnchorRoots { sha256: naive, blake2b: naive_b });

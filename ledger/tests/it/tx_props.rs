@@ -114,8 +114,12 @@ fn body() -> impl Strategy<Value = (u8, TxBody)> {
                     subject
                 }
             )),
-        prop::collection::vec((bytes(20), bytes(20)), 0..6)
-            .prop_map(|anchors| (3, TxBody::MappedAnchor { anchors })),
+        // Keys are distinct: a JSON object cannot hold a key twice (and validation refuses it).
+        prop::collection::vec((bytes(20), bytes(20)), 0..6).prop_map(|mut anchors| {
+            let mut seen = std::collections::HashSet::new();
+            anchors.retain(|(k, _)| seen.insert(k.clone()));
+            (3, TxBody::MappedAnchor { anchors })
+        }),
     ]
 }
 
