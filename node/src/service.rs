@@ -29,6 +29,9 @@ pub fn chain_config(params: &ChainParams) -> ChainConfig {
         fees: FeeSchedule {
             fee_price: params.fee_price,
         },
+        summary_period: params.summary_period,
+        retain_blocks: params.retain_blocks,
+        history: false,
     }
 }
 
@@ -102,6 +105,16 @@ impl Pool {
         self.txs.is_empty()
     }
 
+    /// The waiting transactions, in admission order.
+    pub fn txs(&self) -> &[VerifiedTx] {
+        &self.txs
+    }
+
+    /// Whether the transaction `id` waits here.
+    pub fn contains(&self, id: &TxId) -> bool {
+        self.ids.contains(id)
+    }
+
     fn remove(&mut self, ids: &HashSet<TxId>) {
         self.txs.retain(|v| !ids.contains(&v.id()));
         self.ids.retain(|id| !ids.contains(id));
@@ -145,6 +158,11 @@ impl<S: Store> ChainService<S> {
             total_supply: total_supply.units(),
             load: None,
         }
+    }
+
+    /// Whether this node forges (has a forging key).
+    pub fn is_forging(&self) -> bool {
+        self.forger.is_some()
     }
 
     /// Makes the node sign `per_tick` anchor transactions with `key` whenever it leads and

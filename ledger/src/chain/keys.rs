@@ -102,3 +102,31 @@ pub fn anchor_prefix(value: &[u8]) -> Vec<u8> {
     let len = u8::try_from(value.len()).unwrap_or(u8::MAX);
     concat(&[&[len], value])
 }
+
+/// Meta: the finalized height (monotonic; no rollback goes below it).
+pub const META_FINAL: &[u8] = b"final";
+/// Meta: the highest height whose transaction data was pruned.
+pub const META_PRUNED: &[u8] = b"pruned";
+/// Meta: the storage mode, `pruned` or `history`.
+pub const META_MODE: &[u8] = b"mode";
+
+/// Summaries: an address whose balance changed in unit `(height, seq)` (the summary
+/// builder's index; one key per unit, so it is always new).
+pub fn touched(height: Height, seq: u16, address: &Address) -> Vec<u8> {
+    concat(&[
+        b"D",
+        &key_u32(height.0),
+        &seq.to_be_bytes(),
+        address.as_bytes(),
+    ])
+}
+
+/// Summaries: the prefix of the addresses touched at `height`.
+pub fn touched_prefix(height: Height) -> Vec<u8> {
+    concat(&[b"D", &key_u32(height.0)])
+}
+
+/// Summaries: the stored summary block `n`.
+pub fn summary(n: u32) -> Vec<u8> {
+    concat(&[b"S", &key_u32(n)])
+}

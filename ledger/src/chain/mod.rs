@@ -52,10 +52,17 @@ pub struct ChainConfig {
     pub max_tx_past_ms: u64,
     /// The fee schedule.
     pub fees: FeeSchedule,
+    /// Key blocks per summary period (whitepaper 17; 0: no summaries, no finality).
+    pub summary_period: u32,
+    /// Blocks whose transaction data a pruned node keeps beyond finality.
+    pub retain_blocks: u32,
+    /// Keep every transaction forever (a history node) instead of pruning.
+    pub history: bool,
 }
 
 impl ChainConfig {
-    /// LTO's rules (unbonding 3000 blocks, 90 min / 2 h windows, fee price 100,000).
+    /// LTO's rules (unbonding 3000 blocks, 90 min / 2 h windows, fee price 100,000), a
+    /// summary every 1440 key blocks, and pruning after 1000 blocks.
     pub fn lto(chain_id: ChainId) -> ChainConfig {
         ChainConfig {
             chain_id,
@@ -63,6 +70,18 @@ impl ChainConfig {
             max_tx_future_ms: 90 * 60 * 1000,
             max_tx_past_ms: 2 * 60 * 60 * 1000,
             fees: FeeSchedule::default(),
+            summary_period: 1440,
+            retain_blocks: 1000,
+            history: false,
+        }
+    }
+
+    /// The finalized height for a tip at `height`: the second-to-last summary boundary
+    /// (ARCHITECTURE.md §6), or 0 without summaries.
+    pub fn finality_for(&self, height: Height) -> Height {
+        match self.summary_period {
+            0 => Height(0),
+            p => Height((height.0 / p).saturating_sub(1).saturating_mul(p)),
         }
     }
 }
@@ -133,6 +152,9 @@ pub enum ChainError {
     /// A stored record is corrupt.
     #[error("corrupt {0}")]
     Corrupt(&'static str),
+    /// A pruned database cannot be opened as a history node.
+    #[error("this database was pruned; a history node needs a full database (sync a new one)")]
+    PrunedNotHistory,
 }
 
 /// The last applied unit.
@@ -168,6 +190,11 @@ const TIP_LEN: usize = 4 + 2 + 32;
 impl<S: Store> Chain<S> {
     /// Opens the chain stored in `store` (empty if nothing was applied yet).
     pub fn open(store: S, config: ChainConfig) -> Result<Chain<S>, ChainError> {
+        if config.history
+            && store.get(Column::Meta, keys::META_MODE)?.as_deref() == Some(b"pruned".as_slice())
+        {
+            return Err(ChainError::PrunedNotHistory);
+        }
         let mut c = Chain {
             store,
             config,
@@ -250,8 +277,15 @@ impl<S: Store> Chain<S> {
         base_target: u64,
         transactions: Vec<Transaction>,
     ) -> Result<(), ChainError> {
-        if self.tip.is_some() {
-            return Err(ChainError::AlreadyInitialised);
+        if let Some(tip) = &self.tip {
+            // A crash between the genesis block's two units leaves the key block alone:
+            // undo it and start again.
+            if tip.height.0 == 1 && tip.micro_count == 0 {
+                self.revert_unit(Height(1), 0)?;
+                self.reload_tip()?;
+            } else {
+                return Err(ChainError::AlreadyInitialised);
+            }
         }
         if transactions.is_empty() || transactions.len() > crate::block::MAX_MICRO_TXS {
             return Err(ChainError::Genesis(format!(
@@ -297,6 +331,12 @@ impl<S: Store> Chain<S> {
             keys::META_TIP.to_vec(),
             Self::tip_bytes(Height(1), 0, &header.id()),
         )?;
+        let mode: &[u8] = if self.config.history {
+            b"history"
+        } else {
+            b"pruned"
+        };
+        b.put_untracked(Column::Meta, keys::META_MODE.to_vec(), mode.to_vec());
         self.store.write(b.finish(keys::unit(Height(1), 0)))?;
         self.reload_tip()?;
 
@@ -391,7 +431,7 @@ impl<S: Store> Chain<S> {
             .ok_or(ChainError::Corrupt("micro count"))?;
         let total = micro.total_id();
         let mut b = UndoBatch::new(&self.store);
-        write_diff(&mut b, h, &diff)?;
+        write_diff(&mut b, h, seq, &diff)?;
 
         // Transactions, address index, anchors (positions within the block, no proofs yet).
         let anchor_count_key = concat(&[b"anchors", &key_u32(h.0)]);
@@ -407,20 +447,21 @@ impl<S: Store> Chain<S> {
                 .u16(seq)
                 .u16(index)
                 .raw(&vtx.tx().to_bytes());
-            b.put(Column::Txs, vtx.id().0.to_vec(), v.into_bytes())?;
+            // Keys holding a new id or a new (height, seq, index) cannot exist yet.
+            b.put_new(Column::Txs, vtx.id().0.to_vec(), v.into_bytes());
             for a in &applied.addresses {
-                b.put(
+                b.put_new(
                     Column::TxIndex,
                     keys::address_tx(a, h, seq, index),
                     vtx.id().0.to_vec(),
-                )?;
+                );
             }
             for leaf in anchor_leaves(vtx.tx()) {
-                b.put(
+                b.put_new(
                     Column::Anchors,
                     keys::anchor(&leaf, h, anchor_pos),
                     vtx.id().0.to_vec(),
-                )?;
+                );
                 anchor_pos = anchor_pos.saturating_add(1);
             }
         }
@@ -429,12 +470,17 @@ impl<S: Store> Chain<S> {
         // Transaction counts per fee payer (cumulative, for the raffle factor).
         let mut total_count =
             cumulative(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
+        let mut per_payer: std::collections::BTreeMap<Address, u64> =
+            std::collections::BTreeMap::new();
         for applied in &diff.txs {
-            let key = keys::tx_count(&applied.fee_payer, h);
-            let prefix = concat(&[b"C", applied.fee_payer.as_bytes()]);
-            let c = cumulative(&b, &key, &prefix)?.saturating_add(1);
-            b.put(Column::Generators, key, c.to_be_bytes().to_vec())?;
+            *per_payer.entry(applied.fee_payer).or_default() += 1;
             total_count = total_count.saturating_add(1);
+        }
+        for (payer, n) in per_payer {
+            let key = keys::tx_count(&payer, h);
+            let prefix = concat(&[b"C", payer.as_bytes()]);
+            let c = cumulative(&b, &key, &prefix)?.saturating_add(n);
+            b.put(Column::Generators, key, c.to_be_bytes().to_vec())?;
         }
         b.put(
             Column::Generators,
@@ -452,8 +498,8 @@ impl<S: Store> Chain<S> {
             .saturating_add(diff.carry_fees);
         b.put(Column::Meta, carry_key, carried.to_be_bytes().to_vec())?;
 
-        b.put(Column::Micro, keys::unit(h, seq), micro.to_bytes())?;
-        b.put(Column::BlockIndex, total.0.to_vec(), keys::unit(h, seq))?;
+        b.put_new(Column::Micro, keys::unit(h, seq), micro.to_bytes());
+        b.put_new(Column::BlockIndex, total.0.to_vec(), keys::unit(h, seq));
         b.put(
             Column::Meta,
             keys::META_TIP.to_vec(),
@@ -542,7 +588,7 @@ impl<S: Store> Chain<S> {
         let diff = apply_key_block(self, generator, carried).map_err(ChainError::KeyBlock)?;
 
         let mut b = UndoBatch::new(&self.store);
-        write_diff(&mut b, h, &diff)?;
+        write_diff(&mut b, h, 0, &diff)?;
         // Receipts of block h-1's anchors now exist: store both Merkle paths with each entry.
         let leaves: Vec<(Vec<u8>, TxId)> = txs
             .iter()
@@ -577,9 +623,98 @@ impl<S: Store> Chain<S> {
             keys::META_TIP.to_vec(),
             Self::tip_bytes(h, 0, &header.id()),
         )?;
+        self.finalize_and_prune(&mut b, h)?;
         self.store.write(b.finish(keys::unit(h, 0)))?;
         self.reload_tip()?;
         Ok(returned)
+    }
+
+    /// The finalized height: no rollback goes below it. It only grows.
+    pub fn finalized_height(&self) -> Result<Height, ChainError> {
+        Ok(Height(
+            self.store
+                .get(Column::Meta, keys::META_FINAL)?
+                .as_deref()
+                .and_then(crate::store::parse_u32)
+                .unwrap_or(0),
+        ))
+    }
+
+    /// The highest height whose transaction data was pruned (0: none).
+    pub fn pruned_height(&self) -> Result<Height, ChainError> {
+        Ok(Height(
+            self.store
+                .get(Column::Meta, keys::META_PRUNED)?
+                .as_deref()
+                .and_then(crate::store::parse_u32)
+                .unwrap_or(0),
+        ))
+    }
+
+    /// Raises the finalized height for a new tip at `h`, and (pruned nodes) deletes the
+    /// transaction data of a few final heights older than `retain_blocks`, in the key
+    /// block's own batch. Undo records of final heights go in both modes: no rollback can
+    /// use them. Pruning keeps headers, summaries, the anchor index (whose entries carry their
+    /// Merkle paths, so every receipt stays verifiable) and each transaction id with its
+    /// height (replay protection), and drops micro blocks and transaction bytes.
+    fn finalize_and_prune(&self, b: &mut UndoBatch<'_, S>, h: Height) -> Result<(), ChainError> {
+        let old_final = self.finalized_height()?;
+        let new_final = self.config.finality_for(h).max(old_final);
+        if new_final > old_final {
+            b.put_untracked(
+                Column::Meta,
+                keys::META_FINAL.to_vec(),
+                key_u32(new_final.0).to_vec(),
+            );
+        }
+        let limit = new_final
+            .0
+            .min(h.0.saturating_sub(self.config.retain_blocks.saturating_add(1)));
+        let mut done = self.pruned_height()?.0;
+        // A bounded amount of work per block; a backlog is caught up over the next blocks.
+        for _ in 0..4 {
+            let p = done.saturating_add(1);
+            if p > limit {
+                break;
+            }
+            self.prune_height(b, Height(p))?;
+            done = p;
+        }
+        if done > self.pruned_height()?.0 {
+            b.put_untracked(
+                Column::Meta,
+                keys::META_PRUNED.to_vec(),
+                key_u32(done).to_vec(),
+            );
+        }
+        Ok(())
+    }
+
+    fn prune_height(&self, b: &mut UndoBatch<'_, S>, p: Height) -> Result<(), ChainError> {
+        for (k, _) in self.store.scan_prefix(Column::Undo, &key_u32(p.0), None)? {
+            b.delete_untracked(Column::Undo, k);
+        }
+        if self.config.history || p.0 <= 1 {
+            return Ok(());
+        }
+        for (k, v) in self.store.scan_prefix(Column::Micro, &key_u32(p.0), None)? {
+            let micro = MicroBlock::from_bytes(&v, self.config.chain_id)?;
+            for tx in &micro.transactions {
+                let id = tx.id();
+                if let Some(rec) = self.store.get(Column::Txs, &id.0)? {
+                    let head = rec.get(..8).ok_or(ChainError::Corrupt("tx record"))?;
+                    b.put_untracked(Column::Txs, id.0.to_vec(), head.to_vec());
+                }
+            }
+            b.delete_untracked(Column::Micro, k);
+        }
+        for (k, _) in self
+            .store
+            .scan_prefix(Column::Summaries, &keys::touched_prefix(p), None)?
+        {
+            b.delete_untracked(Column::Summaries, k);
+        }
+        Ok(())
     }
 
     /// The commitments a key block must carry to close the current block with all its micro
@@ -614,6 +749,12 @@ impl<S: Store> Chain<S> {
             return Err(ChainError::Rollback {
                 target: 0,
                 reason: "the genesis block cannot be rolled back",
+            });
+        }
+        if to < self.finalized_height()? {
+            return Err(ChainError::Rollback {
+                target: to.0,
+                reason: "below the finalized height (the second-to-last summary boundary)",
             });
         }
         let mut returned = Vec::new();
@@ -670,9 +811,11 @@ fn cumulative<S: Store>(
 fn write_diff<S: Store>(
     b: &mut UndoBatch<'_, S>,
     h: Height,
+    seq: u16,
     diff: &Diff,
 ) -> Result<(), ChainError> {
     for (a, acc) in &diff.accounts {
+        b.put_new(Column::Summaries, keys::touched(h, seq, a), Vec::new());
         b.put(Column::Accounts, a.as_bytes().to_vec(), acc.encode())?;
         let mut v = Writer::new();
         v.u64(acc.regular).u64(acc.effective());

@@ -77,6 +77,33 @@ impl<'s, S: Store> UndoBatch<'s, S> {
         Ok(())
     }
 
+    /// Writes `value` under a key the caller knows is new (a height or id is part of it),
+    /// recording "absent before" without reading the store.
+    pub fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
+        if !self.written.contains_key(&(col, key.clone())) {
+            self.undo.push(UndoEntry {
+                column: col,
+                key: key.clone(),
+                previous: None,
+            });
+        }
+        self.written.insert((col, key.clone()), Some(value.clone()));
+        self.batch.put(col, key, value);
+    }
+
+    /// Writes `value` under `key` without recording it for undo (derived data, and data below
+    /// finality that no rollback can reach).
+    pub fn put_untracked(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
+        self.written.insert((col, key.clone()), Some(value.clone()));
+        self.batch.put(col, key, value);
+    }
+
+    /// Deletes `key` without recording it for undo (pruning below finality).
+    pub fn delete_untracked(&mut self, col: Column, key: Vec<u8>) {
+        self.written.insert((col, key.clone()), None);
+        self.batch.delete(col, key);
+    }
+
     /// The batch to write, with the undo record stored under `unit` in [`Column::Undo`].
     pub fn finish(mut self, unit: Vec<u8>) -> WriteBatch {
         let record = encode_undo(&self.undo);

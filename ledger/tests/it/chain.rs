@@ -16,8 +16,8 @@ use ltonode_ledger::{
 };
 
 pub const LTO: u64 = 100_000_000;
-const T0: u64 = 1_767_225_600_000;
-const T: ChainId = ChainId::TESTNET;
+pub const T0: u64 = 1_767_225_600_000;
+pub const T: ChainId = ChainId::TESTNET;
 
 pub fn kp(s: &str) -> KeyPair {
     KeyPair::from_seed_phrase(s, 0)
@@ -167,7 +167,7 @@ pub fn dump<S: Store>(s: &S) -> Vec<(Column, Vec<u8>, Vec<u8>)> {
     out
 }
 
-fn rocks() -> (tempfile::TempDir, RocksStore) {
+pub fn rocks() -> (tempfile::TempDir, RocksStore) {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = RocksStore::open(dir.path(), RocksConfig::default()).expect("open rocks");
     (dir, s)

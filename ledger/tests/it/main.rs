@@ -1,5 +1,8 @@
 //! Integration tests of `ltonode-ledger`, one module per topic.
 
 mod chain;
+#[cfg(unix)]
+mod crash;
 mod golden;
+mod rollback_props;
 mod tx_props;
