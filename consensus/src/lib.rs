@@ -6,12 +6,17 @@
 //! storage come in as arguments, so a chain of many nodes can be simulated in one process.
 
 pub mod forger;
+pub mod fork;
 pub mod params;
 pub mod pos;
 pub mod rules;
 pub mod vrf;
 
 pub use forger::{Forger, ForgerAction, Slot};
+pub use fork::{
+    ForkError, Sibling, chain_score, headers_score, prefer_sibling, range_score, reorg_allowed,
+    should_switch,
+};
 pub use params::{ChainParams, ParamsError, Ratio, band_for_target};
 pub use pos::{
     ChainScore, PosError, RaffleFactor, RaffleInputs, block_score, delay_ms, hit_from_vrf_output,

@@ -1,5 +1,16 @@
-//! Summary blocks (whitepaper section 17): every `summary_period` key blocks the balance changes
-//! of the period are aggregated per address together with the non-anchor, non-transfer
-//! transactions; finality, the pruning plan, history mode and fast sync build on them.
+//! Summary blocks (whitepaper section 17): every `summary_period` key blocks the balance
+//! changes of the period are aggregated per address together with the non-anchor,
+//! non-transfer transactions; the key block after the period commits the summary's hash, so
+//! the header chain vouches for it. Finality (the second-to-last summary boundary) and pruning
+//! live in the ledger's chain, in the same atomic batches as the blocks.
 //!
 //! Pure like `ltonode-ledger`: no clock, no I/O of its own beyond the `Store` it is handed.
+
+pub mod block;
+pub mod build;
+
+pub use block::{SummaryBlock, SummaryCodecError};
+pub use build::{
+    SummaryError, build_summary, kept_in_summary, load_summary, next_summary_hash, period_range,
+    store_summary,
+};

@@ -472,7 +472,8 @@ impl<S: Store> Chain<S> {
             cumulative(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
         let mut per_payer: std::collections::BTreeMap<Address, u64> =
             std::collections::BTreeMap::new();
-        for applied in &diff.txs {
+        // Genesis allocations (no fee) are not transactions anyone sent: they do not count.
+        for applied in diff.txs.iter().filter(|t| t.fee > 0) {
             *per_payer.entry(applied.fee_payer).or_default() += 1;
             total_count = total_count.saturating_add(1);
         }
@@ -772,6 +773,20 @@ impl<S: Store> Chain<S> {
             self.reload_tip()?;
         }
         Ok(returned)
+    }
+
+    /// Drops the micro blocks of the current block after the total id `parent` (what a key
+    /// block referencing `parent` keeps), returning their transactions. Call it before
+    /// deriving anything the key block commits (the summary), then apply the key block.
+    pub fn drop_unreferenced(&mut self, parent: &BlockId) -> Result<Vec<Transaction>, ChainError> {
+        let tip = self.tip_ref()?.clone();
+        let ids = self.total_ids(tip.height, &tip.header, tip.micro_count)?;
+        let keep = ids
+            .iter()
+            .position(|id| id == parent)
+            .ok_or(ChainError::UnknownParent(*parent))?;
+        let keep = u16::try_from(keep).map_err(|_| ChainError::Corrupt("micro count"))?;
+        self.rollback_micro_to(keep)
     }
 
     /// Rolls back the micro blocks of the current block after the first `keep` of them.
