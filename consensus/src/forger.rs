@@ -46,6 +46,7 @@ pub struct Forger {
     params: ChainParams,
     total_supply: u64,
     last_micro_at: Option<Timestamp>,
+    next_summary: ltonode_ledger::Hash32,
 }
 
 impl Forger {
@@ -59,7 +60,14 @@ impl Forger {
             params,
             total_supply,
             last_micro_at: None,
+            next_summary: [0; 32],
         }
+    }
+
+    /// Sets the summary hash the next key block must commit (zero unless the tip closes a
+    /// summary period; the caller derives it with the summary crate).
+    pub fn set_next_summary(&mut self, hash: ltonode_ledger::Hash32) {
+        self.next_summary = hash;
     }
 
     /// The generator's address.
@@ -108,7 +116,11 @@ impl Forger {
             parent: tip.total_id,
             base_target,
             vrf_proof: proof.to_bytes(),
-            commitments: chain.next_commitments()?,
+            commitments: {
+                let mut c = chain.next_commitments()?;
+                c.summary_hash = self.next_summary;
+                c
+            },
             generator: PublicKey([0; 32]),
             signature: Signature([0; 64]),
         };

@@ -131,6 +131,8 @@ pub struct ChainService<S: Store> {
     forger: Option<Forger>,
     total_supply: u64,
     load: Option<DevLoad>,
+    next_summary: ltonode_ledger::Hash32,
+    summary_for: Option<ltonode_ledger::block::BlockId>,
 }
 
 /// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
@@ -157,6 +159,8 @@ impl<S: Store> ChainService<S> {
             forger,
             total_supply: total_supply.units(),
             load: None,
+            next_summary: [0; 32],
+            summary_for: None,
         }
     }
 
@@ -216,11 +220,25 @@ impl<S: Store> ChainService<S> {
         let Some(forger) = self.forger.as_mut() else {
             return Ok((events, None));
         };
+        // The summary the next key block commits, derived again whenever the tip changes
+        // (micro blocks of a period's last block change it too).
+        let tip_id = self.chain.tip().map(|t| t.total_id);
+        if self.summary_for != tip_id {
+            self.next_summary = ltonode_summary::next_summary_hash(&self.chain)?;
+            self.summary_for = tip_id;
+        }
+        forger.set_next_summary(self.next_summary);
         let action = forger.step(&self.chain, now, &self.pool.txs)?;
         match action {
             ForgerAction::KeyBlock(header) => {
                 validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
-                let returned = self.chain.apply_key_block(&header, [0; 32])?;
+                let returned = self.chain.apply_key_block(&header, self.next_summary)?;
+                // Keep the summary the block just committed: its blocks will be pruned.
+                let p = self.params.summary_period;
+                let closed = header.height.0.saturating_sub(1);
+                if p > 0 && closed > 0 && closed % p == 0 {
+                    ltonode_summary::store_summary(&self.chain, closed / p)?;
+                }
                 let ctx = self.chain.validation_context()?;
                 self.pool.add(returned, &ctx);
                 events.push(Event::KeyBlock {
@@ -319,6 +337,51 @@ mod tests {
         let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
         let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);
         ChainService::new(chain, params, genesis.total(), Some(forger)).with_dev_load(user, 5)
+    }
+
+    #[test]
+    fn forging_across_summary_periods_commits_and_keeps_summaries() {
+        let params = ChainParams::minimal();
+        let genesis = GenesisConfig::dev();
+        let mut chain = Chain::open(MemStore::new(), chain_config(&params)).expect("open");
+        chain
+            .init_genesis(
+                genesis.timestamp,
+                genesis.base_target,
+                genesis.transactions(),
+            )
+            .expect("genesis");
+        let accounts = GenesisConfig::dev_accounts();
+        let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
+        let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);
+        let mut s = ChainService::new(chain, params.clone(), genesis.total(), Some(forger))
+            .with_dev_load(user, 3);
+        let mut now = Timestamp(genesis.timestamp.0 + 60_000);
+        while s.chain.height().0 < 40 {
+            let (_, next) = s.tick(now).expect("tick");
+            now = Timestamp(next.map_or(now.0 + 100, |n| n.0.max(now.0 + 1)));
+        }
+        let p = params.summary_period;
+        for n in 1..=4u32 {
+            let header = s
+                .chain
+                .header_at(Height(n * p + 1))
+                .expect("h")
+                .expect("header");
+            let stored = ltonode_summary::load_summary(&s.chain, n)
+                .expect("load")
+                .expect("stored");
+            assert_eq!(
+                header.commitments.summary_hash,
+                stored.hash(),
+                "summary {n}"
+            );
+        }
+        assert!(s.chain.finalized_height().expect("final").0 >= 3 * p);
+        assert!(
+            s.chain.pruned_height().expect("pruned").0 > 0,
+            "old blocks were pruned"
+        );
     }
 
     #[test]

@@ -3,16 +3,19 @@
 //! S_n covers key blocks `((n-1)P, nP]`: one balance-change entry per address whose regular
 //! balance changed over the period (address + signed 64-bit change, sorted by address, zero
 //! changes left out), every lease, cancel-lease, association, revocation and set-script
-//! transaction of the period in full with its height, and totals (fees, transaction count,
-//! and the sum of the changes, which must be zero: no transaction mints or burns). Its hash
-//! is Blake2b-256 of the encoding; the key block at `nP + 1` commits it.
+//! transaction of the period in full with its height, and totals: fees, transaction count,
+//! and the fees carried across the period's edges (the 60% of block `(n-1)P`'s fees paid in
+//! the period, and of block `nP`'s paid after it). The supply check: the changes sum to
+//! `carried_in - carried_out` (nothing mints or burns; S_1 also holds the genesis
+//! allocations). Its hash is Blake2b-256 of the encoding; the key block at `nP + 1` commits
+//! it.
 //!
 //! Encoding (big-endian):
 //! ```text
 //! version u8 = 1 ‖ n u32 ‖ from u32 ‖ to u32 ‖
 //! count u32 ‖ (address 26 ‖ change i64)* ‖
 //! count u32 ‖ (height u32 ‖ len u32 ‖ tx wire bytes)* ‖
-//! total_fees u64 ‖ total_txs u64
+//! total_fees u64 ‖ total_txs u64 ‖ carried_in u64 ‖ carried_out u64
 //! ```
 
 use ltonode_ledger::address::ADDRESS_LEN;
@@ -58,6 +61,10 @@ pub struct SummaryBlock {
     pub total_fees: u64,
     /// Transactions in the period (of every type).
     pub total_txs: u64,
+    /// Fees of block `(n-1)P` paid to the generator of block `(n-1)P + 1`.
+    pub carried_in: u64,
+    /// Fees of block `nP` to be paid to the generator of block `nP + 1`.
+    pub carried_out: u64,
 }
 
 impl SummaryBlock {
@@ -77,7 +84,10 @@ impl SummaryBlock {
             let b = tx.to_bytes();
             w.raw(&h.0.to_be_bytes()).raw(&len32(b.len())).raw(&b);
         }
-        w.u64(self.total_fees).u64(self.total_txs);
+        w.u64(self.total_fees)
+            .u64(self.total_txs)
+            .u64(self.carried_in)
+            .u64(self.carried_out);
         w.into_bytes()
     }
 
@@ -114,6 +124,8 @@ impl SummaryBlock {
         }
         let total_fees = u64::from_be_bytes(r.array().map_err(m)?);
         let total_txs = u64::from_be_bytes(r.array().map_err(m)?);
+        let carried_in = u64::from_be_bytes(r.array().map_err(m)?);
+        let carried_out = u64::from_be_bytes(r.array().map_err(m)?);
         r.finish().map_err(m)?;
         let s = SummaryBlock {
             index,
@@ -123,6 +135,8 @@ impl SummaryBlock {
             transactions,
             total_fees,
             total_txs,
+            carried_in,
+            carried_out,
         };
         s.check()?;
         Ok(s)
@@ -140,9 +154,10 @@ impl SummaryBlock {
             .iter()
             .map(|(_, c)| i128::from(*c))
             .sum();
+        let expected = i128::from(self.carried_in) - i128::from(self.carried_out);
         // The first summary includes the genesis allocations, which create the supply.
-        if sum != 0 && self.index != 1 {
-            return Err(SummaryCodecError::SupplyMismatch(sum));
+        if sum != expected && self.index != 1 {
+            return Err(SummaryCodecError::SupplyMismatch(sum - expected));
         }
         Ok(())
     }
@@ -191,13 +206,18 @@ mod tests {
             transactions: vec![(Height(10), tx)],
             total_fees: 100_000_000,
             total_txs: 3,
+            carried_in: 7,
+            carried_out: 7,
         }
     }
 
     #[test]
     fn round_trip_and_checks() {
         let s = sample();
-        assert_eq!(SummaryBlock::from_bytes(&s.to_bytes(), ChainId::TESTNET), Ok(s.clone()));
+        assert_eq!(
+            SummaryBlock::from_bytes(&s.to_bytes(), ChainId::TESTNET),
+            Ok(s.clone())
+        );
         let mut unsorted = s.clone();
         unsorted.balance_changes.swap(0, 1);
         assert_eq!(
@@ -232,7 +252,7 @@ mod tests {
             list.push((addr(1000), -sum));
             list.sort();
             list.dedup_by_key(|(a, _)| *a);
-            let s = SummaryBlock { index: 1, from: Height(1), to: Height(8), balance_changes: list, transactions: vec![], total_fees: 0, total_txs: 0 };
+            let s = SummaryBlock { index: 1, from: Height(1), to: Height(8), balance_changes: list, transactions: vec![], total_fees: 0, total_txs: 0, carried_in: 0, carried_out: 0 };
             prop_assert_eq!(SummaryBlock::from_bytes(&s.to_bytes(), ChainId::TESTNET), Ok(s));
         }
     }

@@ -68,7 +68,7 @@ pub fn build_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<SummaryBlock,
             height: chain.height().0,
         });
     }
-    if chain.pruned_height()? >= from && from.0 > 1 {
+    if !chain.config().history && chain.pruned_height()? >= from {
         return Err(SummaryError::Pruned(n));
     }
     let fees = FeeSchedule {
@@ -111,10 +111,16 @@ pub fn build_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<SummaryBlock,
         let new = chain.balance_at(&a, to)?;
         let change = i128::from(new) - i128::from(old);
         if change != 0 {
-            let change = i64::try_from(change).map_err(|_| ChainError::Corrupt("balance change"))?;
+            let change =
+                i64::try_from(change).map_err(|_| ChainError::Corrupt("balance change"))?;
             balance_changes.push((a, change));
         }
     }
+    let carried_in = if before.0 == 0 {
+        0
+    } else {
+        chain.carried_fees(before)?
+    };
     Ok(SummaryBlock {
         index: n,
         from,
@@ -123,6 +129,8 @@ pub fn build_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<SummaryBlock,
         transactions,
         total_fees,
         total_txs,
+        carried_in,
+        carried_out: chain.carried_fees(to)?,
     })
 }
 
@@ -151,7 +159,10 @@ pub fn store_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<Hash32, Summa
 }
 
 /// A stored summary.
-pub fn load_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<Option<SummaryBlock>, SummaryError> {
+pub fn load_summary<S: Store>(
+    chain: &Chain<S>,
+    n: u32,
+) -> Result<Option<SummaryBlock>, SummaryError> {
     match chain
         .store()
         .get(Column::Summaries, &keys::summary(n))

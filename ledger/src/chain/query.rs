@@ -45,6 +45,16 @@ pub struct AnchorEntry {
 }
 
 impl<S: Store> Chain<S> {
+    /// The fees block `h` carried to the generator of the next key block (60%).
+    pub fn carried_fees(&self, h: Height) -> Result<u64, ChainError> {
+        Ok(self
+            .store
+            .get(Column::Meta, &keys::carry(h))?
+            .as_deref()
+            .and_then(parse_u64)
+            .unwrap_or(0))
+    }
+
     /// The key block header at height `h`.
     pub fn header_at(&self, h: Height) -> Result<Option<KeyBlockHeader>, ChainError> {
         match self.store.get(Column::Headers, &key_u32(h.0))? {

@@ -1,0 +1,3 @@
+//! Integration tests of `ltonode-summary`, one module per topic.
+
+mod periods;
