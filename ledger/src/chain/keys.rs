@@ -130,3 +130,8 @@ pub fn touched_prefix(height: Height) -> Vec<u8> {
 pub fn summary(n: u32) -> Vec<u8> {
     concat(&[b"S", &key_u32(n)])
 }
+
+/// Meta: the ids of the micro blocks kept in block `height`, once its blocks are pruned.
+pub fn micro_ids(height: Height) -> Vec<u8> {
+    concat(&[b"mids", &key_u32(height.0)])
+}

@@ -12,11 +12,13 @@
 //! consensus rules of a key block (VRF, delay, base target, generator eligibility) are the
 //! consensus crate's, applied before a header reaches [`Chain::apply_key_block`].
 
+mod bootstrap;
 pub mod keys;
 mod query;
 pub mod undo;
 mod view;
 
+pub use bootstrap::Snapshot;
 pub use query::{AnchorEntry, BalanceDetails};
 
 use crate::address::{Address, ChainId};
@@ -698,6 +700,14 @@ impl<S: Store> Chain<S> {
         if self.config.history || p.0 <= 1 {
             return Ok(());
         }
+        // Keep the kept micro blocks' ids: they link this block's key block to the next
+        // key block's parent (fast sync checks the header chain with them).
+        let ids = self.micro_ids(p)?;
+        b.put_untracked(
+            Column::Meta,
+            keys::micro_ids(p),
+            ids.iter().flat_map(|i| i.0).collect(),
+        );
         for (k, v) in self.store.scan_prefix(Column::Micro, &key_u32(p.0), None)? {
             let micro = MicroBlock::from_bytes(&v, self.config.chain_id)?;
             for tx in &micro.transactions {
@@ -716,6 +726,26 @@ impl<S: Store> Chain<S> {
             b.delete_untracked(Column::Summaries, k);
         }
         Ok(())
+    }
+
+    /// The ids of the micro blocks kept in block `h` (from the blocks, or from what pruning
+    /// kept of them).
+    pub fn micro_ids(&self, h: Height) -> Result<Vec<BlockId>, ChainError> {
+        let micros = self.block_micro_blocks(h)?;
+        if !micros.is_empty() {
+            return Ok(micros.iter().map(MicroBlock::id).collect());
+        }
+        Ok(match self.store.get(Column::Meta, &keys::micro_ids(h))? {
+            Some(b) => b
+                .chunks_exact(32)
+                .map(|c| {
+                    let mut id = [0u8; 32];
+                    id.copy_from_slice(c);
+                    BlockId(id)
+                })
+                .collect(),
+            None => Vec::new(),
+        })
     }
 
     /// The commitments a key block must carry to close the current block with all its micro

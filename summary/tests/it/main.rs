@@ -1,3 +1,4 @@
 //! Integration tests of `ltonode-summary`, one module per topic.
 
+mod fastsync;
 mod periods;

@@ -16,19 +16,19 @@ use ltonode_summary::{
     SummaryBlock, build_summary, load_summary, next_summary_hash, store_summary,
 };
 
-const LTO: u64 = 100_000_000;
-const T0: u64 = 1_767_225_600_000;
-const T: ChainId = ChainId::TESTNET;
+pub const LTO: u64 = 100_000_000;
+pub const T0: u64 = 1_767_225_600_000;
+pub const T: ChainId = ChainId::TESTNET;
 
-fn kp(s: &str) -> KeyPair {
+pub fn kp(s: &str) -> KeyPair {
     KeyPair::from_seed_phrase(s, 0)
 }
 
-fn addr(k: &KeyPair) -> Address {
+pub fn addr(k: &KeyPair) -> Address {
     Address::from_public_key(T, &k.public_key())
 }
 
-fn config(history: bool) -> ChainConfig {
+pub fn config(history: bool) -> ChainConfig {
     let mut c = ChainConfig::lto(T);
     c.summary_period = 8;
     c.retain_blocks = 4;
@@ -37,7 +37,7 @@ fn config(history: bool) -> ChainConfig {
     c
 }
 
-fn new_chain(store: MemStore, history: bool) -> Chain<MemStore> {
+pub fn new_chain(store: MemStore, history: bool) -> Chain<MemStore> {
     let mut chain = Chain::open(store, config(history)).expect("open");
     let g = |k: &KeyPair, amount: u64| Transaction {
         version: 1,
@@ -65,7 +65,7 @@ fn new_chain(store: MemStore, history: bool) -> Chain<MemStore> {
     chain
 }
 
-fn header(chain: &Chain<MemStore>, parent: BlockId, c: Commitments) -> KeyBlockHeader {
+pub fn header(chain: &Chain<MemStore>, parent: BlockId, c: Commitments) -> KeyBlockHeader {
     let tip = chain.tip().expect("tip");
     let mut h = KeyBlockHeader {
         version: 1,
@@ -83,7 +83,7 @@ fn header(chain: &Chain<MemStore>, parent: BlockId, c: Commitments) -> KeyBlockH
 }
 
 /// Closes the current block with a key block committing the right summary hash.
-fn key_block(chain: &mut Chain<MemStore>) -> Hash32 {
+pub fn key_block(chain: &mut Chain<MemStore>) -> Hash32 {
     let summary = next_summary_hash(chain).expect("summary");
     let mut c = chain.next_commitments().expect("c");
     c.summary_hash = summary;
@@ -92,7 +92,7 @@ fn key_block(chain: &mut Chain<MemStore>) -> Hash32 {
     summary
 }
 
-fn tx(chain: &Chain<MemStore>, from: &KeyPair, fee: u64, body: TxBody) -> Transaction {
+pub fn tx(chain: &Chain<MemStore>, from: &KeyPair, fee: u64, body: TxBody) -> Transaction {
     let mut t = Transaction {
         version: 3,
         chain_id: T,
@@ -107,13 +107,13 @@ fn tx(chain: &Chain<MemStore>, from: &KeyPair, fee: u64, body: TxBody) -> Transa
     t
 }
 
-fn micro(chain: &mut Chain<MemStore>, txs: Vec<Transaction>) {
+pub fn micro(chain: &mut Chain<MemStore>, txs: Vec<Transaction>) {
     let m = MicroBlock::new_signed(chain.tip().expect("tip").total_id, txs, &kp("gen"));
     chain.apply_micro_block(&m).expect("micro");
 }
 
 /// Runs to height `to`, each block with a transfer, an anchor and (every 3rd) a lease.
-fn run(chain: &mut Chain<MemStore>, to: u32) -> Vec<[u8; 32]> {
+pub fn run(chain: &mut Chain<MemStore>, to: u32) -> Vec<[u8; 32]> {
     let (alice, bob) = (kp("alice"), kp("bob"));
     let mut anchors = Vec::new();
     while chain.height().0 < to {
@@ -162,7 +162,7 @@ fn run(chain: &mut Chain<MemStore>, to: u32) -> Vec<[u8; 32]> {
 }
 
 #[test]
-fn key_blocks_commit_summaries_and_wrong_hashes_are_refused() {
+pub fn key_blocks_commit_summaries_and_wrong_hashes_are_refused() {
     let mut chain = new_chain(MemStore::new(), false);
     run(&mut chain, 8);
     // The block after height 8 must commit S_1.
