@@ -612,11 +612,11 @@ impl<S: Store> Chain<S> {
                 v.raw(&id.0);
                 encode_proof(&mut v, &proofs.sha256);
                 encode_proof(&mut v, &proofs.blake2b);
-                b.put(
+                b.put_new(
                     Column::Anchors,
-                    keys::anchor(leaf, tip.height, p),
+                    keys::anchor_proof(leaf, tip.height, p),
                     v.into_bytes(),
-                )?;
+                );
             }
         }
         b.put(Column::Headers, key_u32(h.0).to_vec(), header.to_bytes())?;
