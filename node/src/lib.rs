@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod rest;
 pub mod service;
 
 use anyhow::Context;
@@ -52,8 +53,9 @@ where
 /// Loads the selected genesis (the embedded dev genesis, or the `--genesis` file), opens the
 /// RocksDB store under `--data-dir` (applying the genesis block on first start, continuing
 /// the stored chain afterwards), and forges key blocks and micro blocks with the wall clock
-/// (the dev chain forges with dev account 1; other chains with `--forging-seed`). It serves no
-/// REST API and connects to no peers yet.
+/// (the dev chain forges with dev account 1; other chains with `--forging-seed`), and serves
+/// the REST API on `--rest-addr`. It connects to no peers yet. Ctrl-C, SIGTERM or
+/// `POST /node/stop` stops both the forging loop and the API.
 pub async fn run_node(config: Config) -> anyhow::Result<()> {
     let genesis = config.load_genesis()?;
     let choice = config.chain()?;
@@ -105,20 +107,57 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
             "forging"
         );
     }
-    let mut node = service::ChainService::new(chain, params, genesis.total(), forging_key);
-    if matches!(choice, ChainChoice::Dev) && config.forging.dev_load > 0 {
-        if let Some(k) = dev_key(3) {
-            node = node.with_dev_load(k, config.forging.dev_load);
-        }
+    let mut node = service::ChainService::new(chain, params.clone(), genesis.total(), forging_key);
+    if matches!(choice, ChainChoice::Dev)
+        && config.forging.dev_load > 0
+        && let Some(k) = dev_key(3)
+    {
+        node = node.with_dev_load(k, config.forging.dev_load);
     }
     // Listen before saying so, so a signal sent on seeing the message is never missed.
-    let shutdown = ShutdownSignal::listen()?;
-    tracing::info!("running; Ctrl-C stops the node");
+    let signal = ShutdownSignal::listen()?;
+    let listener = tokio::net::TcpListener::bind(config.rest.rest_addr)
+        .await
+        .with_context(|| format!("cannot bind the REST API to {}", config.rest.rest_addr))?;
+    tracing::info!(addr = %listener.local_addr()?, "REST API listening");
     let shared = std::sync::Arc::new(std::sync::Mutex::new(node));
-    service::run(shared.clone(), shutdown.wait()).await?;
+
+    // One switch stops everything: a signal, `POST /node/stop`, or either task ending.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_tx = std::sync::Arc::new(stop_tx);
+    let signal_task = tokio::spawn({
+        let stop = stop_tx.clone();
+        async move {
+            signal.wait().await;
+            stop.send_replace(true);
+        }
+    });
+    let state = rest::RestState::new(shared.clone(), params, config.rest.api_key_hash.clone())
+        .with_stop(stop_tx.clone());
+    tracing::info!("running; waiting for Ctrl-C (or SIGTERM, or POST /node/stop)");
+    let chain_loop = async {
+        let r = service::run(shared.clone(), stopped(stop_rx.clone())).await;
+        stop_tx.send_replace(true);
+        r
+    };
+    let api = async {
+        let r = rest::serve(listener, state, stopped(stop_rx.clone())).await;
+        stop_tx.send_replace(true);
+        r
+    };
+    let (chain_result, api_result) = tokio::join!(chain_loop, api);
+    signal_task.abort();
     let height = shared.lock().map(|s| s.chain.height().0).unwrap_or(0);
     tracing::info!(height, "shutting down");
+    chain_result?;
+    api_result.context("REST API failed")?;
     Ok(())
+}
+
+/// Completes when `stop` turns true (or its sender is gone).
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    // An error means the sender is gone, which also means stop.
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// Ctrl-C (SIGINT) or, on Unix, SIGTERM, registered when built.

@@ -176,13 +176,24 @@ fn dev_genesis_base_target_equals_the_dev_preset() {
 fn run_logs_the_genesis_and_stops_on_ctrl_c() {
     use std::io::{BufRead, BufReader};
     let genesis = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
-    let mut child = ltonode(&["run", "--genesis", genesis, "--data-dir", "unused"])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("node");
+    let data_dir = data_dir.to_str().unwrap();
+    let mut child = ltonode(&[
+        "run",
+        "--genesis",
+        genesis,
+        "--data-dir",
+        data_dir,
+        "--rest-addr",
+        "127.0.0.1:0",
+    ])
+    .env("RUST_LOG", "info")
+    .env("NO_COLOR", "1")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     let stderr = child.stderr.take().unwrap();
     let mut log = String::new();
     // Read to the end: the child logs its shutdown after the signal, into this pipe.
@@ -202,7 +213,8 @@ fn run_logs_the_genesis_and_stops_on_ctrl_c() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}\n{log}");
     assert!(log.contains("genesis.json"), "{log}");
-    assert!(log.contains("data_dir=unused"), "{log}");
+    assert!(log.contains(&format!("data_dir={data_dir}")), "{log}");
+    assert!(log.contains("chain opened"), "{log}");
     assert!(log.contains("shutting down"), "{log}");
     // All five local-testnet accounts carry a published seed.
     assert_eq!(

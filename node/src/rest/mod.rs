@@ -1,0 +1,276 @@
+//! The REST API (ARCHITECTURE.md §9): LTO's public-node routes with LTO's JSON and error
+//! shape (`reference/lto-protocol.md` §3 and §9), plus this node's anchor routes.
+//!
+//! Handlers lock the shared chain service only for synchronous work and never across an
+//! `.await`; every input is parsed into typed values first, and any failure is an
+//! [`ApiError`] with LTO's `{"error", "message"}` body (no handler panics). Request bodies are
+//! limited to [`MAX_BODY_BYTES`], list routes to LTO's limits.
+
+pub mod auth;
+pub mod error;
+pub mod routes_addresses;
+pub mod routes_anchors;
+pub mod routes_blocks;
+pub mod routes_node;
+pub mod routes_transactions;
+
+pub use error::{ApiError, RejectCode};
+
+use crate::service::{ChainService, SharedService};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{Method, Uri};
+use axum::routing::{get, post};
+use ltonode_consensus::ChainParams;
+use ltonode_ledger::{Address, Store};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// The largest request body accepted (1 MiB; a transaction is at most a few hundred KiB).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// What the handlers share: the chain service, the chain's parameters, the API key hash and
+/// the switch `/node/stop` flips.
+pub struct RestState<S: Store + 'static> {
+    service: SharedService<S>,
+    params: Arc<ChainParams>,
+    api_key_hash: Option<Arc<str>>,
+    stop: Option<Arc<watch::Sender<bool>>>,
+    score: Arc<Mutex<routes_blocks::ScoreCache>>,
+}
+
+impl<S: Store + 'static> Clone for RestState<S> {
+    fn clone(&self) -> Self {
+        RestState {
+            service: self.service.clone(),
+            params: self.params.clone(),
+            api_key_hash: self.api_key_hash.clone(),
+            stop: self.stop.clone(),
+            score: self.score.clone(),
+        }
+    }
+}
+
+impl<S: Store + 'static> RestState<S> {
+    /// State over `service` for a chain with `params`; `api_key_hash` is the Base58 secure
+    /// hash of the API key (`None`, empty or `-` disables the protected routes).
+    pub fn new(
+        service: SharedService<S>,
+        params: ChainParams,
+        api_key_hash: Option<String>,
+    ) -> Self {
+        let api_key_hash = api_key_hash
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty() && h != "-")
+            .map(Arc::from);
+        RestState {
+            service,
+            params: Arc::new(params),
+            api_key_hash,
+            stop: None,
+            score: Arc::default(),
+        }
+    }
+
+    /// Lets `POST /node/stop` stop the node by sending `true` on `stop`.
+    pub fn with_stop(mut self, stop: Arc<watch::Sender<bool>>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// The chain's parameters.
+    pub fn params(&self) -> &ChainParams {
+        &self.params
+    }
+
+    /// Runs `f` with the service locked. `f` is synchronous, so the lock is never held
+    /// across an `.await`.
+    pub fn with_service<T>(
+        &self,
+        f: impl FnOnce(&mut ChainService<S>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut guard = self
+            .service
+            .lock()
+            .map_err(|_| ApiError::Unavailable("chain service lock poisoned".into()))?;
+        f(&mut guard)
+    }
+}
+
+/// The router of every route, with `state`.
+pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
+    Router::new()
+        .route(
+            "/transactions/broadcast",
+            post(routes_transactions::broadcast::<S>),
+        )
+        .route(
+            "/transactions/calculateFee",
+            post(routes_transactions::calculate_fee::<S>),
+        )
+        .route(
+            "/transactions/info/{id}",
+            get(routes_transactions::info::<S>),
+        )
+        .route(
+            "/transactions/unconfirmed",
+            get(routes_transactions::unconfirmed::<S>),
+        )
+        .route(
+            "/transactions/unconfirmed/size",
+            get(routes_transactions::unconfirmed_size::<S>),
+        )
+        .route(
+            "/transactions/unconfirmed/info/{id}",
+            get(routes_transactions::unconfirmed_info::<S>),
+        )
+        .route(
+            "/transactions/address/{address}",
+            get(routes_transactions::by_address::<S>),
+        )
+        .route(
+            "/addresses/balance/{address}",
+            get(routes_addresses::balance::<S>),
+        )
+        .route(
+            "/addresses/balance/details/{address}",
+            get(routes_addresses::balance_details::<S>),
+        )
+        .route(
+            "/addresses/effectiveBalance/{address}",
+            get(routes_addresses::effective_balance::<S>),
+        )
+        .route(
+            "/addresses/validate/{address}",
+            get(routes_addresses::validate::<S>),
+        )
+        .route(
+            "/leasing/active/{address}",
+            get(routes_addresses::active_leases::<S>),
+        )
+        .route(
+            "/associations/status/{address}",
+            get(routes_addresses::associations::<S>),
+        )
+        .route("/blocks/height", get(routes_blocks::height::<S>))
+        .route("/blocks/last", get(routes_blocks::last::<S>))
+        .route("/blocks/first", get(routes_blocks::first::<S>))
+        .route("/blocks/at/{height}", get(routes_blocks::at::<S>))
+        .route("/blocks/signature/{id}", get(routes_blocks::by_id::<S>))
+        .route("/blocks/seq/{from}/{to}", get(routes_blocks::seq::<S>))
+        .route(
+            "/blocks/headers/last",
+            get(routes_blocks::headers_last::<S>),
+        )
+        .route(
+            "/blocks/headers/at/{height}",
+            get(routes_blocks::headers_at::<S>),
+        )
+        .route(
+            "/blocks/headers/seq/{from}/{to}",
+            get(routes_blocks::headers_seq::<S>),
+        )
+        .route(
+            "/consensus/generatingbalance/{address}",
+            get(routes_blocks::generating_balance::<S>),
+        )
+        .route(
+            "/consensus/basetarget",
+            get(routes_blocks::base_target::<S>),
+        )
+        .route("/consensus/algo", get(routes_blocks::algo))
+        .route("/anchors/verify", post(routes_anchors::verify::<S>))
+        .route("/anchors/{hash}", get(routes_anchors::anchor::<S>))
+        .route("/index/hash/{hash}", get(routes_anchors::index_hash::<S>))
+        .route("/node/status", get(routes_node::status::<S>))
+        .route("/node/version", get(routes_node::version))
+        .route("/node/stop", post(routes_node::stop::<S>))
+        .route("/fees/status", get(routes_node::fees_status::<S>))
+        .fallback(no_route)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
+/// flight.
+pub async fn serve<S: Store + 'static>(
+    listener: tokio::net::TcpListener,
+    state: RestState<S>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NoRoute {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+    }
+}
+
+/// The request body as JSON, mapping a too-large body and malformed JSON to LTO errors.
+pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
+    let bytes = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge {
+                limit: MAX_BODY_BYTES,
+            }
+        } else {
+            ApiError::WrongJson(e.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::WrongJson(format!("failed to parse json message: {e}")))
+}
+
+/// An address of this chain from a path segment.
+pub fn parse_address(params: &ChainParams, s: &str) -> Result<Address, ApiError> {
+    Address::parse_for(params.chain_id, s).map_err(|e| ApiError::InvalidAddress(e.to_string()))
+}
+
+/// A number from a path segment or query value.
+pub fn parse_number<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, ApiError> {
+    s.parse()
+        .map_err(|_| ApiError::InvalidNumber(format!("{what} {s:?}")))
+}
+
+/// Milliseconds since the epoch as an RFC 3339 UTC date (`updatedDate` of `/node/status`).
+pub fn rfc3339(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

@@ -1,0 +1,252 @@
+//! `/blocks/*` and `/consensus/*`: key blocks with their kept micro blocks' transactions, and
+//! the consensus values of the tip (`reference/lto-protocol.md` §3 and §5).
+//!
+//! A block's JSON uses LTO's keys where they apply (`reference` is the parent's total id,
+//! `id` the key block id) and adds this chain's commitments about the block before it:
+//! `txRoot`, `anchorRootSha256`, `anchorRootBlake2b` and `summaryHash`, in hex.
+
+use super::{ApiError, RestState, parse_address, parse_number};
+use axum::Json;
+use axum::extract::{Path, State};
+use ltonode_consensus::ChainParams;
+use ltonode_consensus::pos::block_score;
+use ltonode_ledger::block::BlockId;
+use ltonode_ledger::chain::Chain;
+use ltonode_ledger::tx::json::to_json;
+use ltonode_ledger::{Address, Height, Store};
+use serde_json::{Value, json};
+
+/// LTO's largest range of `/blocks/seq`.
+pub const MAX_SEQ: u32 = 100;
+
+/// The block at `h` as JSON, with its transactions if `with_txs`, or `None` if there is none.
+pub fn block_json<S: Store>(
+    chain: &Chain<S>,
+    params: &ChainParams,
+    h: Height,
+    with_txs: bool,
+) -> Result<Option<Value>, ApiError> {
+    let Some(header) = chain.header_at(h)? else {
+        return Ok(None);
+    };
+    let micros = chain.block_micro_blocks(h)?;
+    let txs: Vec<_> = micros.iter().flat_map(|m| &m.transactions).collect();
+    let fee = txs.iter().fold(0u64, |sum, t| sum.saturating_add(t.fee.0));
+    let c = &header.commitments;
+    let mut v = json!({
+        "version": header.version,
+        "timestamp": header.timestamp.0,
+        "reference": header.parent.to_base58(),
+        "height": h.0,
+        "id": header.id().to_base58(),
+        "generator": Address::from_public_key(params.chain_id, &header.generator).to_base58(),
+        "generatorPublicKey": header.generator.to_base58(),
+        "signature": header.signature.to_base58(),
+        "baseTarget": header.base_target,
+        "vrfProof": bs58::encode(&header.vrf_proof).into_string(),
+        "transactionCount": txs.len(),
+        "microBlockCount": micros.len(),
+        "fee": fee,
+        "txRoot": hex::encode(c.tx_root),
+        "anchorRootSha256": hex::encode(c.anchors.sha256),
+        "anchorRootBlake2b": hex::encode(c.anchors.blake2b),
+        "summaryHash": hex::encode(c.summary_hash),
+    });
+    if with_txs {
+        v["transactions"] = Value::Array(txs.into_iter().map(to_json).collect());
+    }
+    Ok(Some(v))
+}
+
+fn one_block<S: Store + 'static>(
+    st: &RestState<S>,
+    at: impl FnOnce(&Chain<S>) -> Result<Option<Height>, ApiError>,
+    with_txs: bool,
+    what: &str,
+) -> Result<Json<Value>, ApiError> {
+    let block = st.with_service(|svc| match at(&svc.chain)? {
+        Some(h) => block_json(&svc.chain, st.params(), h, with_txs),
+        None => Ok(None),
+    })?;
+    block
+        .map(Json)
+        .ok_or_else(|| ApiError::BlockNotFound(what.to_owned()))
+}
+
+fn parse_height(s: &str) -> Result<Height, ApiError> {
+    parse_number::<u32>("height", s).map(Height)
+}
+
+/// `GET /blocks/height`.
+pub async fn height<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+) -> Result<Json<Value>, ApiError> {
+    let h = st.with_service(|svc| Ok(svc.chain.height()))?;
+    Ok(Json(json!({"height": h.0})))
+}
+
+/// `GET /blocks/last`.
+pub async fn last<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+) -> Result<Json<Value>, ApiError> {
+    one_block(&st, |c| Ok(Some(c.height())), true, "last")
+}
+
+/// `GET /blocks/first`.
+pub async fn first<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+) -> Result<Json<Value>, ApiError> {
+    one_block(&st, |_| Ok(Some(Height(1))), true, "1")
+}
+
+/// `GET /blocks/at/{height}`.
+pub async fn at<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    Path(height): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let h = parse_height(&height)?;
+    one_block(&st, |_| Ok(Some(h)), true, &height)
+}
+
+/// `GET /blocks/signature/{id}`: the block with this key block id (or total id).
+pub async fn by_id<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let block_id = BlockId::from_base58(&id)
+        .ok_or_else(|| ApiError::BadArgument(format!("invalid block id {id:?}")))?;
+    one_block(&st, |c| Ok(c.locate(&block_id)?.map(|(h, _)| h)), true, &id)
+}
+
+/// `GET /blocks/headers/last`.
+pub async fn headers_last<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+) -> Result<Json<Value>, ApiError> {
+    one_block(&st, |c| Ok(Some(c.height())), false, "last")
+}
+
+/// `GET /blocks/headers/at/{height}`.
+pub async fn headers_at<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    Path(height): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let h = parse_height(&height)?;
+    one_block(&st, |_| Ok(Some(h)), false, &height)
+}
+
+fn sequence<S: Store + 'static>(
+    st: &RestState<S>,
+    from: &str,
+    to: &str,
+    with_txs: bool,
+) -> Result<Json<Value>, ApiError> {
+    let (from, to) = (parse_height(from)?, parse_height(to)?);
+    if from.0 > to.0 {
+        return Err(ApiError::BadArgument(format!(
+            "from {} is above to {}",
+            from.0, to.0
+        )));
+    }
+    if to.0 - from.0 >= MAX_SEQ {
+        return Err(ApiError::TooBig {
+            what: "a block range",
+            max: u64::from(MAX_SEQ),
+        });
+    }
+    let blocks = st.with_service(|svc| {
+        let top = to.0.min(svc.chain.height().0);
+        (from.0.max(1)..=top)
+            .filter_map(|h| block_json(&svc.chain, st.params(), Height(h), with_txs).transpose())
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    Ok(Json(Value::Array(blocks)))
+}
+
+/// `GET /blocks/seq/{from}/{to}` (at most [`MAX_SEQ`] blocks).
+pub async fn seq<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    Path((from, to)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    sequence(&st, &from, &to, true)
+}
+
+/// `GET /blocks/headers/seq/{from}/{to}`.
+pub async fn headers_seq<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    Path((from, to)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    sequence(&st, &from, &to, false)
+}
+
+/// `GET /consensus/generatingbalance/{address}`: the lowest effective balance over the
+/// chain's generating-balance depth.
+pub async fn generating_balance<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    Path(address): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let a = parse_address(st.params(), &address)?;
+    let depth = st.params().gen_depth;
+    let balance = st.with_service(|svc| {
+        Ok(svc
+            .chain
+            .generating_balance(&a, svc.chain.height(), depth)?)
+    })?;
+    Ok(Json(json!({"address": a.to_base58(), "balance": balance})))
+}
+
+/// The chain score up to a key block, kept between requests so `/consensus/basetarget` reads
+/// only the headers added since (or all of them again after a reorganisation).
+#[derive(Debug, Default)]
+pub struct ScoreCache {
+    height: u32,
+    id: Option<BlockId>,
+    score: u128,
+}
+
+fn chain_score<S: Store>(chain: &Chain<S>, cache: &mut ScoreCache) -> Result<u128, ApiError> {
+    let top = chain.height().0;
+    let still_ours = match &cache.id {
+        Some(id) if cache.height <= top => chain
+            .header_at(Height(cache.height))?
+            .is_some_and(|h| h.id() == *id),
+        _ => false,
+    };
+    if !still_ours {
+        *cache = ScoreCache::default();
+    }
+    for h in cache.height.saturating_add(1)..=top {
+        let header = chain
+            .header_at(Height(h))?
+            .ok_or_else(|| ApiError::Internal(format!("missing header at height {h}")))?;
+        let block =
+            block_score(header.base_target).map_err(|e| ApiError::Internal(e.to_string()))?;
+        cache.score = cache.score.saturating_add(block);
+        cache.height = h;
+        cache.id = Some(header.id());
+    }
+    Ok(cache.score)
+}
+
+/// `GET /consensus/basetarget`: the tip's base target and the chain score (a decimal string,
+/// as it exceeds 64 bits).
+pub async fn base_target<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+) -> Result<Json<Value>, ApiError> {
+    let (bt, score) = st.with_service(|svc| {
+        let tip = svc
+            .chain
+            .tip()
+            .ok_or_else(|| ApiError::Unavailable("the chain has no genesis".into()))?;
+        let mut cache = st
+            .score
+            .lock()
+            .map_err(|_| ApiError::Unavailable("score cache lock poisoned".into()))?;
+        Ok((tip.header.base_target, chain_score(&svc.chain, &mut cache)?))
+    })?;
+    Ok(Json(json!({"baseTarget": bt, "score": score.to_string()})))
+}
+
+/// `GET /consensus/algo`.
+pub async fn algo() -> Json<Value> {
+    Json(json!({"consensusAlgo": "Fair Proof-of-Stake (FairPoS)"}))
+}

@@ -1,0 +1,61 @@
+//! `/node/*` and `/fees/status`: the node's health, version, stop switch (API key), and the
+//! fee price (`reference/lto-protocol.md` §3 and §2.4).
+
+use super::{ApiError, RestState, auth, rfc3339};
+use crate::service::wall_clock;
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use ltonode_ledger::Store;
+use serde_json::{Value, json};
+
+/// `GET /node/status`: heights, the tip's time and age, and whether this node forges. The
+/// API needs no key, so load balancers and monitors can use it.
+pub async fn status<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+) -> Result<Json<Value>, ApiError> {
+    let (height, ts, forging) = st.with_service(|svc| {
+        let ts = svc.chain.tip().map_or(0, |t| t.header.timestamp.0);
+        Ok((svc.chain.height().0, ts, svc.is_forging()))
+    })?;
+    let age = wall_clock().0.saturating_sub(ts);
+    Ok(Json(json!({
+        "blockchainHeight": height,
+        "stateHeight": height,
+        "updatedTimestamp": ts,
+        "updatedDate": rfc3339(ts),
+        "lastBlockAge": age,
+        "forging": forging,
+    })))
+}
+
+/// `GET /node/version`.
+pub async fn version() -> Json<Value> {
+    Json(json!({"version": format!("ltonode v{}", env!("CARGO_PKG_VERSION"))}))
+}
+
+/// `POST /node/stop` (API key): stops the node after answering.
+pub async fn stop<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    auth::check(st.api_key_hash.as_deref(), &headers)?;
+    let Some(stop) = &st.stop else {
+        return Err(ApiError::Unavailable(
+            "this node cannot be stopped over the API".into(),
+        ));
+    };
+    tracing::info!("stop requested over the REST API");
+    stop.send_replace(true);
+    Ok(Json(json!({"stopped": true})))
+}
+
+/// `GET /fees/status`: the fee price in force (this chain has no fee voting yet).
+pub async fn fees_status<S: Store + 'static>(State(st): State<RestState<S>>) -> Json<Value> {
+    let price = st.params().fee_price;
+    Json(json!({
+        "price": price,
+        "votes": 0,
+        "next": {"status": "none", "price": price},
+    }))
+}

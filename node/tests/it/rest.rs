@@ -1,0 +1,801 @@
+//! The REST API through real HTTP on 127.0.0.1 (port 0): a dev chain on a `MemStore` whose
+//! forger the test steps in virtual time between requests, and a tiny HTTP/1.1 client.
+
+use ltonode::rest::{self, RestState};
+use ltonode::service::{ChainService, Event, SharedService, chain_config};
+use ltonode_consensus::ChainParams;
+use ltonode_ledger::chain::Chain;
+use ltonode_ledger::genesis::GenesisConfig;
+use ltonode_ledger::tx::json::to_json;
+use ltonode_ledger::{
+    Address, Amount, ChainId, KeyPair, MemStore, Timestamp, Transaction, TxBody, secure_hash,
+    sha256,
+};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const API_KEY: &str = "rest test key";
+
+struct Node {
+    svc: SharedService<MemStore>,
+    addr: SocketAddr,
+    now: Timestamp,
+    stop: Arc<watch::Sender<bool>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn dev_key(i: usize) -> KeyPair {
+    KeyPair::from_seed_phrase(&GenesisConfig::dev_accounts()[i].seed, 0)
+}
+
+fn address_of(k: &KeyPair) -> Address {
+    Address::from_public_key(ChainId::TESTNET, &k.public_key())
+}
+
+async fn start(api_key_hash: Option<String>) -> Node {
+    let params = ChainParams::dev();
+    let genesis = GenesisConfig::dev();
+    let mut chain = Chain::open(MemStore::new(), chain_config(&params)).unwrap();
+    chain
+        .init_genesis(
+            genesis.timestamp,
+            genesis.base_target,
+            genesis.transactions(),
+        )
+        .unwrap();
+    let service = ChainService::new(chain, params.clone(), genesis.total(), Some(dev_key(0)));
+    let svc = Arc::new(Mutex::new(service));
+    let (stop, rx) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let state = RestState::new(svc.clone(), params, api_key_hash).with_stop(stop.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(rest::serve(listener, state, async move {
+        let mut rx = rx;
+        let _ = rx.wait_for(|s| *s).await;
+    }));
+    let mut node = Node {
+        svc,
+        addr,
+        now: Timestamp(genesis.timestamp.0 + 60_000),
+        stop,
+        server,
+    };
+    node.forge_key_block();
+    node
+}
+
+impl Node {
+    /// Steps the forger in virtual time until an event `want` accepts.
+    fn advance(&mut self, want: impl Fn(&Event) -> bool) -> Event {
+        let limit = self.now.0 + 3_600_000;
+        loop {
+            let (events, next) = self.svc.lock().unwrap().tick(self.now).unwrap();
+            self.now = Timestamp(next.map_or(self.now.0 + 100, |n| n.0.max(self.now.0 + 1)));
+            if let Some(e) = events.into_iter().find(|e| want(e)) {
+                return e;
+            }
+            assert!(self.now.0 < limit, "the dev chain stalled");
+        }
+    }
+
+    fn forge_key_block(&mut self) -> u32 {
+        match self.advance(|e| matches!(e, Event::KeyBlock { .. })) {
+            Event::KeyBlock { height, .. } => height.0,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn forge_micro_block(&mut self) -> u32 {
+        match self.advance(|e| matches!(e, Event::MicroBlock { txs, .. } if *txs > 0)) {
+            Event::MicroBlock { height, .. } => height.0,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn tip_timestamp(&self) -> u64 {
+        let svc = self.svc.lock().unwrap();
+        svc.chain.tip().unwrap().header.timestamp.0
+    }
+
+    fn height(&self) -> u32 {
+        self.svc.lock().unwrap().chain.height().0
+    }
+
+    /// A signed transaction of `key` with a timestamp inside the current block's window.
+    fn signed(&self, key: &KeyPair, fee: u64, body: TxBody) -> Transaction {
+        self.signed_for(ChainId::TESTNET, key, fee, body)
+    }
+
+    fn signed_for(&self, chain: ChainId, key: &KeyPair, fee: u64, body: TxBody) -> Transaction {
+        let mut tx = Transaction {
+            version: 3,
+            chain_id: chain,
+            timestamp: Timestamp(self.tip_timestamp() + 1),
+            sender: key.public_key(),
+            fee: Amount(fee),
+            sponsor: None,
+            proofs: Vec::new(),
+            body,
+        };
+        tx.sign_with(key);
+        tx
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        http(self.addr, "GET", path, &[], b"").await
+    }
+
+    async fn post(&self, path: &str, body: &[u8], headers: &[(&str, &str)]) -> (u16, Value) {
+        http(self.addr, "POST", path, headers, body).await
+    }
+
+    async fn broadcast(&self, tx: &Transaction) -> (u16, Value) {
+        let body = client_json(tx).to_string();
+        self.post("/transactions/broadcast", body.as_bytes(), &[])
+            .await
+    }
+
+    async fn balance(&self, a: &Address) -> u64 {
+        let (status, v) = self.get(&format!("/addresses/balance/{a}")).await;
+        assert_eq!(status, 200, "{v}");
+        v["balance"].as_u64().unwrap()
+    }
+}
+
+/// The JSON the official Python client posts: no `id`, no `chainId`.
+fn client_json(tx: &Transaction) -> Value {
+    let mut v = to_json(tx);
+    let o = v.as_object_mut().unwrap();
+    o.remove("id");
+    assert!(!o.contains_key("chainId"));
+    v
+}
+
+fn transfer(to: &Address, amount: u64) -> TxBody {
+    TxBody::Transfer {
+        recipient: *to,
+        amount: Amount(amount),
+        attachment: b"rest".to_vec(),
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; the body parsed as JSON (or kept as a
+/// string if it is not JSON).
+async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Value) {
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body);
+    let raw = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        // The server may answer (413) and close before reading a large body.
+        let _ = s.write_all(&request);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        out
+    })
+    .await
+    .unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("no end of headers");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    let value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()));
+    (status, value)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..line_end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[line_end + 2..line_end + 2 + size]);
+        b = &b[line_end + 4 + size..];
+    }
+}
+
+fn error_of(v: &Value) -> (u64, &str) {
+    (
+        v["error"].as_u64().unwrap_or(u64::MAX),
+        v["message"].as_str().unwrap_or(""),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcast_transfer_confirm_and_query() {
+    let mut node = start(None).await;
+    let sender = dev_key(1);
+    let recipient = address_of(&dev_key(2));
+    let sender_before = node.balance(&address_of(&sender)).await;
+    let recipient_before = node.balance(&recipient).await;
+
+    let tx = node.signed(&sender, 100_000_000, transfer(&recipient, 12_345));
+    let (status, reply) = node.broadcast(&tx).await;
+    assert_eq!(status, 200, "{reply}");
+    let id = tx.id().to_base58();
+    assert_eq!(reply["id"], id.as_str());
+    assert_eq!(reply["type"], 4);
+    assert_eq!(reply["version"], 3);
+    assert_eq!(reply["recipient"], recipient.to_base58().as_str());
+    assert_eq!(reply["amount"], 12_345);
+
+    let (_, pending) = node.get("/transactions/unconfirmed").await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["id"], id.as_str());
+    let (_, size) = node.get("/transactions/unconfirmed/size").await;
+    assert_eq!(size, json!({"size": 1}));
+    let (status, _) = node.get(&format!("/transactions/info/{id}")).await;
+    assert_eq!(status, 404);
+
+    let height = node.forge_micro_block();
+    let (status, info) = node.get(&format!("/transactions/info/{id}")).await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["id"], id.as_str());
+    assert_eq!(info["height"], height);
+    let (_, size) = node.get("/transactions/unconfirmed/size").await;
+    assert_eq!(size, json!({"size": 0}));
+
+    assert_eq!(node.balance(&recipient).await, recipient_before + 12_345);
+    let sender_addr = address_of(&sender);
+    assert_eq!(
+        node.balance(&sender_addr).await,
+        sender_before - 12_345 - 100_000_000
+    );
+    let (_, details) = node
+        .get(&format!("/addresses/balance/details/{sender_addr}"))
+        .await;
+    assert_eq!(details["address"], sender_addr.to_base58().as_str());
+    assert_eq!(details["regular"], sender_before - 12_345 - 100_000_000);
+    assert_eq!(details["available"], details["regular"]);
+    assert_eq!(details["leasing"], 0);
+    assert_eq!(details["effective"], details["regular"]);
+    assert!(details["generating"].as_u64().unwrap() <= sender_before);
+
+    // The address's transactions, newest first, nested; `after` pages past an id.
+    let (_, list) = node
+        .get(&format!("/transactions/address/{recipient}?limit=10"))
+        .await;
+    assert_eq!(list[0][0]["id"], id.as_str());
+    assert_eq!(list[0][0]["height"], height);
+    assert_eq!(list[0].as_array().unwrap().len(), 2, "{list}"); // + genesis
+    let (_, list) = node
+        .get(&format!("/transactions/address/{recipient}?after={id}"))
+        .await;
+    assert_eq!(list[0][0]["type"], 1);
+    let (_, list) = node
+        .get(&format!("/transactions/address/{recipient}?type=4"))
+        .await;
+    assert_eq!(list[0].as_array().unwrap().len(), 1);
+
+    // Blocks: the micro block's transaction is in the current block.
+    let (_, last) = node.get("/blocks/last").await;
+    assert_eq!(last["height"], height);
+    assert_eq!(last["transactionCount"], 1);
+    assert_eq!(last["transactions"][0]["id"], id.as_str());
+    assert_eq!(last["fee"], 100_000_000);
+    let (_, header) = node.get("/blocks/headers/last").await;
+    assert!(header.get("transactions").is_none());
+    assert_eq!(header["id"], last["id"]);
+    let (_, h) = node.get("/blocks/height").await;
+    assert_eq!(h, json!({"height": height}));
+    let (_, genesis) = node.get("/blocks/at/1").await;
+    assert_eq!(genesis["transactionCount"], 4);
+    let (_, seq) = node.get(&format!("/blocks/seq/1/{height}")).await;
+    assert_eq!(seq.as_array().unwrap().len(), height as usize);
+    assert_eq!(
+        (seq[0]["height"].clone(), seq[1]["height"].clone()),
+        (json!(1), json!(2))
+    );
+    assert!(seq[1]["reference"].as_str().unwrap().len() > 30);
+    let (_, by_id) = node
+        .get(&format!(
+            "/blocks/signature/{}",
+            last["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(by_id["height"], height);
+
+    // Node, consensus, fees.
+    let (_, status) = node.get("/node/status").await;
+    assert_eq!(status["blockchainHeight"], height);
+    assert_eq!(status["stateHeight"], height);
+    assert_eq!(status["forging"], true);
+    assert!(
+        status["updatedDate"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-01-01T")
+    );
+    let (_, version) = node.get("/node/version").await;
+    assert_eq!(
+        version["version"],
+        format!("ltonode v{}", env!("CARGO_PKG_VERSION")).as_str()
+    );
+    let (_, bt) = node.get("/consensus/basetarget").await;
+    assert!(bt["baseTarget"].as_u64().unwrap() > 0);
+    let score: u128 = bt["score"].as_str().unwrap().parse().unwrap();
+    assert!(score > 0);
+    node.forge_key_block();
+    let (_, bt2) = node.get("/consensus/basetarget").await;
+    let score2: u128 = bt2["score"].as_str().unwrap().parse().unwrap();
+    assert!(score2 > score);
+    let (_, fees) = node.get("/fees/status").await;
+    assert_eq!(fees["price"], 100_000);
+    let (status, fee) = node
+        .post(
+            "/transactions/calculateFee",
+            client_json(&tx).to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(fee["feeAmount"], 100_000_000);
+    let (_, gen_balance) = node
+        .get(&format!("/consensus/generatingbalance/{sender_addr}"))
+        .await;
+    assert_eq!(gen_balance["address"], sender_addr.to_base58().as_str());
+    let (_, valid) = node.get(&format!("/addresses/validate/{recipient}")).await;
+    assert_eq!(valid["valid"], true);
+    let mainnet = Address::from_public_key(ChainId::MAINNET, &sender.public_key());
+    let (_, valid) = node.get(&format!("/addresses/validate/{mainnet}")).await;
+    assert_eq!(valid["valid"], false);
+    let (_, valid) = node.get("/addresses/validate/nonsense").await;
+    assert_eq!(valid["valid"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anchor_pre_approved_then_receipt_verifies() {
+    let mut node = start(None).await;
+    let hash = sha256(b"hello rest");
+    let hex_hash = hex::encode(hash);
+    let tx = node.signed(
+        &dev_key(1),
+        35_000_000,
+        TxBody::Anchor {
+            anchors: vec![hash.to_vec()],
+        },
+    );
+    let id = tx.id().to_base58();
+    let (status, reply) = node.broadcast(&tx).await;
+    assert_eq!(status, 200, "{reply}");
+    let (status, pending) = node.get(&format!("/anchors/{hex_hash}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(pending["status"], "unconfirmed");
+    assert_eq!(pending["txId"], id.as_str());
+
+    let height = node.forge_micro_block();
+    let (status, pre) = node.get(&format!("/anchors/{hex_hash}")).await;
+    assert_eq!(status, 200, "{pre}");
+    assert_eq!(
+        pre,
+        json!({"anchor": hex_hash, "height": height, "txId": id, "position": 0,
+               "status": "pre-approved"})
+    );
+    let (status, index) = node.get(&format!("/index/hash/{hex_hash}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        index,
+        json!({"chainpoint": {
+            "@context": "https://w3id.org/chainpoint/v2",
+            "type": "ChainpointSHA256v2",
+            "targetHash": hex_hash,
+            "anchors": [{"type": "LTODataTransaction", "sourceId": id}],
+            "block": {"height": height},
+            "transaction": {"position": 0},
+        }})
+    );
+
+    assert_eq!(node.forge_key_block(), height + 1);
+    // Base58 finds the same anchor.
+    let b58 = bs58::encode(hash).into_string();
+    let (status, confirmed) = node.get(&format!("/anchors/{b58}")).await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["status"], "confirmed");
+    let receipt = confirmed["receipt"].clone();
+    assert_eq!(receipt["txId"], id.as_str());
+    assert_eq!(receipt["height"], height);
+
+    let (status, verdict) = node
+        .post("/anchors/verify", receipt.to_string().as_bytes(), &[])
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    assert_eq!(verdict["height"], height);
+
+    // Tampered: another anchor, another position, a receipt for a height not yet committed.
+    let mut other = receipt.clone();
+    other["anchor"] = json!(hex::encode(sha256(b"something else")));
+    let (status, verdict) = node
+        .post("/anchors/verify", other.to_string().as_bytes(), &[])
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(verdict["valid"], false);
+    assert!(
+        verdict["reason"].as_str().unwrap().contains("merkle"),
+        "{verdict}"
+    );
+    let mut moved = receipt.clone();
+    moved["position"] = json!(1);
+    let (_, verdict) = node
+        .post("/anchors/verify", moved.to_string().as_bytes(), &[])
+        .await;
+    assert_eq!(verdict["valid"], false);
+    let mut later = receipt.clone();
+    later["height"] = json!(height + 50);
+    let (_, verdict) = node
+        .post("/anchors/verify", later.to_string().as_bytes(), &[])
+        .await;
+    assert_eq!(verdict["valid"], false);
+    assert!(
+        verdict["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no key block at height")
+    );
+    let (status, verdict) = node.post("/anchors/verify", b"{\"x\":1}", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(verdict["valid"], false);
+    let (status, v) = node.post("/anchors/verify", b"not json", &[]).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 1);
+
+    // Unknown hashes.
+    let unknown = hex::encode(sha256(b"never anchored"));
+    let (status, v) = node.get(&format!("/anchors/{unknown}")).await;
+    assert_eq!(status, 404);
+    assert_eq!(error_of(&v), (321, "anchor not found"));
+    let (status, v) = node.get(&format!("/index/hash/{unknown}")).await;
+    assert_eq!(status, 404);
+    assert_eq!(v, json!({"chainpoint": null}));
+    let (status, v) = node.get("/anchors/0OIl").await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 199);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_broadcasts_get_exact_errors() {
+    let mut node = start(None).await;
+    let sender = dev_key(1);
+    let recipient = address_of(&dev_key(2));
+    let good = node.signed(&sender, 100_000_000, transfer(&recipient, 1));
+    let good_json = client_json(&good);
+
+    // Malformed JSON.
+    let (status, v) = node
+        .post("/transactions/broadcast", b"{\"type\": 4,", &[])
+        .await;
+    assert_eq!(status, 400);
+    let (code, message) = error_of(&v);
+    assert_eq!(code, 1);
+    assert!(message.starts_with("failed to parse json message"), "{v}");
+
+    // Wrong types.
+    let mut wrong = good_json.clone();
+    wrong["amount"] = json!(true);
+    let (status, v) = node
+        .post("/transactions/broadcast", wrong.to_string().as_bytes(), &[])
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_of(&v),
+        (
+            1,
+            "failed to parse json message: field amount: expected an integer"
+        )
+    );
+    let (status, v) = node.post("/transactions/broadcast", b"[1, 2]", &[]).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 1);
+
+    // Unknown type.
+    let mut unknown = good_json.clone();
+    unknown["type"] = json!(12);
+    let (status, v) = node
+        .post(
+            "/transactions/broadcast",
+            unknown.to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v), (199, "unsupported transaction type 12"));
+
+    // Bad signature.
+    let mut forged = good.clone();
+    forged.proofs[0][0] ^= 1;
+    let (status, v) = node.broadcast(&forged).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v), (101, "invalid sender signature"));
+    assert_eq!(v["tx"]["id"], forged.id().to_base58().as_str());
+
+    // Fee below the schedule.
+    let cheap = node.signed(&sender, 1, transfer(&recipient, 1));
+    let (status, v) = node.broadcast(&cheap).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v), (105, "fee 1 is below the required 100000000"));
+
+    // Overdraft.
+    let poor = dev_key(3);
+    let too_much = node.signed(
+        &poor,
+        100_000_000,
+        transfer(&recipient, 5_000_000 * 100_000_000),
+    );
+    let (status, v) = node.broadcast(&too_much).await;
+    assert_eq!(status, 400);
+    let (code, message) = error_of(&v);
+    assert_eq!(code, 112);
+    assert!(
+        message.starts_with("State check failed. Reason: ") && message.contains("available"),
+        "{v}"
+    );
+
+    // Unknown lease.
+    let cancel = node.signed(
+        &sender,
+        100_000_000,
+        TxBody::CancelLease {
+            lease_id: ltonode_ledger::TxId([9; 32]),
+        },
+    );
+    let (status, v) = node.broadcast(&cancel).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 112);
+    assert!(error_of(&v).1.contains("unknown lease"), "{v}");
+
+    // Replay: in the pool, then in the chain.
+    let (status, _) = node.broadcast(&good).await;
+    assert_eq!(status, 200);
+    let (status, v) = node.broadcast(&good).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_of(&v),
+        (
+            112,
+            format!(
+                "State check failed. Reason: transaction {} is already in the pool",
+                good.id()
+            )
+            .as_str()
+        )
+    );
+    node.forge_micro_block();
+    let (status, v) = node.broadcast(&good).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_of(&v),
+        (
+            112,
+            format!(
+                "State check failed. Reason: transaction {} is already in the chain",
+                good.id()
+            )
+            .as_str()
+        )
+    );
+    // Pending spends count: two transfers that together overdraw are refused at the second.
+    let all_but_fee = node.balance(&address_of(&poor)).await - 100_000_000;
+    let first = node.signed(&poor, 100_000_000, transfer(&recipient, all_but_fee));
+    assert_eq!(node.broadcast(&first).await.0, 200);
+    let second = node.signed(&poor, 100_000_000, transfer(&recipient, 2));
+    let (status, v) = node.broadcast(&second).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 112);
+
+    // A sender of another chain.
+    let mainnet = node.signed_for(
+        ChainId::MAINNET,
+        &sender,
+        100_000_000,
+        transfer(
+            &Address::from_public_key(ChainId::MAINNET, &dev_key(2).public_key()),
+            1,
+        ),
+    );
+    let (status, v) = node.broadcast(&mainnet).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_of(&v),
+        (
+            102,
+            "invalid address: address is for chain 'L', expected 'T'"
+        )
+    );
+
+    // A body over the limit.
+    let big = vec![b' '; rest::MAX_BODY_BYTES + 1];
+    let (status, v) = node.post("/transactions/broadcast", &big, &[]).await;
+    assert_eq!(status, 413);
+    assert_eq!(error_of(&v).0, 1);
+
+    // Lookups.
+    let unknown_id = ltonode_ledger::TxId([3; 32]).to_base58();
+    let (status, v) = node.get(&format!("/transactions/info/{unknown_id}")).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        v,
+        json!({"error": 311, "message": "transaction does not exist",
+               "status": "error", "details": "Transaction is not in blockchain"})
+    );
+    let (status, v) = node.get("/transactions/info/not-an-id").await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 199);
+    let (status, v) = node.get("/addresses/balance/3Mx").await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 102);
+    let (status, v) = node.get("/blocks/at/abc").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_of(&v),
+        (109, "argument is not a number: height \"abc\"")
+    );
+    let (status, v) = node.get("/blocks/at/999").await;
+    assert_eq!(status, 404);
+    assert_eq!(error_of(&v), (301, "block does not exist: 999"));
+    let (status, v) = node.get("/blocks/seq/1/101").await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 10);
+    let (status, v) = node
+        .get(&format!("/transactions/address/{recipient}?limit=10001"))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(error_of(&v).0, 10);
+    let (status, v) = node.get("/no/such/route").await;
+    assert_eq!(status, 404);
+    assert_eq!(error_of(&v), (404, "no route GET /no/such/route"));
+    assert!(node.height() >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leases_and_associations_are_listed() {
+    let mut node = start(None).await;
+    let lessor = dev_key(1);
+    let generator = address_of(&dev_key(0));
+    let lease = node.signed(
+        &lessor,
+        100_000_000,
+        TxBody::Lease {
+            recipient: generator,
+            amount: Amount(7_000),
+        },
+    );
+    assert_eq!(node.broadcast(&lease).await.0, 200);
+    let issuer = dev_key(2);
+    let party = address_of(&dev_key(3));
+    let assoc = node.signed(
+        &issuer,
+        50_000_000,
+        TxBody::IssueAssociation {
+            association_type: 42,
+            recipient: party,
+            expires: None,
+            subject: Some(vec![1, 2, 3]),
+            data: Vec::new(),
+        },
+    );
+    let (status, v) = node.broadcast(&assoc).await;
+    assert_eq!(status, 200, "{v}");
+    let height = node.forge_micro_block();
+
+    let lessor_addr = address_of(&lessor);
+    for a in [lessor_addr, generator] {
+        let (_, leases) = node.get(&format!("/leasing/active/{a}")).await;
+        assert_eq!(leases.as_array().unwrap().len(), 1, "{leases}");
+        assert_eq!(leases[0]["id"], lease.id().to_base58().as_str());
+        assert_eq!(leases[0]["height"], height);
+        assert_eq!(leases[0]["amount"], 7_000);
+    }
+    let (_, details) = node
+        .get(&format!("/addresses/balance/details/{lessor_addr}"))
+        .await;
+    assert_eq!(details["leasing"], 7_000);
+    let (_, effective) = node
+        .get(&format!("/addresses/effectiveBalance/{generator}"))
+        .await;
+    assert_eq!(
+        effective["balance"].as_u64().unwrap(),
+        node.balance(&generator).await + 7_000
+    );
+
+    let issuer_addr = address_of(&issuer);
+    let (_, status) = node
+        .get(&format!("/associations/status/{issuer_addr}"))
+        .await;
+    assert_eq!(status["address"], issuer_addr.to_base58().as_str());
+    assert_eq!(status["incoming"], json!([]));
+    assert_eq!(
+        status["outgoing"],
+        json!([{
+            "sender": issuer_addr.to_base58(),
+            "recipient": party.to_base58(),
+            "type": 42,
+            "associationType": 42,
+            "subject": bs58::encode([1, 2, 3]).into_string(),
+            "timestamp": assoc.timestamp.0,
+            "expires": null,
+            "issueHeight": height,
+            "id": assoc.id().to_base58(),
+        }])
+    );
+    let (_, status) = node.get(&format!("/associations/status/{party}")).await;
+    assert_eq!(status["incoming"][0]["id"], assoc.id().to_base58().as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_key_missing_wrong_and_not_configured() {
+    let node = start(None).await;
+    let (status, v) = node
+        .post("/node/stop", b"", &[("X-API-Key", API_KEY)])
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(error_of(&v).0, 2);
+    assert!(error_of(&v).1.contains("not configured"), "{v}");
+    assert!(!*node.stop.borrow());
+
+    let hash = bs58::encode(secure_hash(API_KEY.as_bytes())).into_string();
+    let node = start(Some(hash)).await;
+    let (status, v) = node.post("/node/stop", b"", &[]).await;
+    assert_eq!(status, 401);
+    assert_eq!(error_of(&v).0, 2);
+    assert!(error_of(&v).1.starts_with("missing API key"), "{v}");
+    let (status, v) = node
+        .post("/node/stop", b"", &[("X-API-Key", "not the key")])
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(error_of(&v), (2, "invalid API key"));
+    let (status, v) = node
+        .post(
+            "/node/stop",
+            b"",
+            &[("Authorization", "Bearer not the key")],
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(error_of(&v), (2, "invalid API key"));
+    assert!(!*node.stop.borrow());
+
+    let bearer = format!("Bearer {API_KEY}");
+    let (status, v) = node
+        .post("/node/stop", b"", &[("Authorization", bearer.as_str())])
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert!(*node.stop.borrow());
+    // The server shuts down once stopped.
+    let done = tokio::time::timeout(Duration::from_secs(10), node.server)
+        .await
+        .expect("the server did not stop");
+    done.unwrap().unwrap();
+}
