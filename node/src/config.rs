@@ -114,6 +114,10 @@ pub struct StorageArgs {
     /// Directory of the node's database.
     #[arg(long, env = "LTONODE_DATA_DIR", value_name = "DIR", default_value_os_t = default_data_dir())]
     pub data_dir: PathBuf,
+    /// Run a history node: keep every transaction instead of pruning final blocks older than
+    /// `retain_blocks`. A database that was pruned cannot become a history node.
+    #[arg(long, env = "LTONODE_HISTORY")]
+    pub history: bool,
 }
 
 /// Block production.
@@ -216,6 +220,7 @@ impl Default for StorageArgs {
     fn default() -> StorageArgs {
         StorageArgs {
             data_dir: default_data_dir(),
+            history: false,
         }
     }
 }

@@ -98,7 +98,12 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         }
         (None, ChainChoice::File(_)) => None,
     };
-    let chain = service::open_chain(&config.storage.data_dir, &params, &genesis)?;
+    let chain = service::open_chain(
+        &config.storage.data_dir,
+        &params,
+        &genesis,
+        config.storage.history,
+    )?;
     let tip = chain.tip().context("the chain has no genesis")?;
     tracing::info!(height = tip.height.0, block = %tip.header.id(), "chain opened");
     if let Some(k) = &forging_key {

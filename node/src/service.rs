@@ -40,11 +40,14 @@ pub fn open_chain(
     dir: &Path,
     params: &ChainParams,
     genesis: &GenesisConfig,
+    history: bool,
 ) -> anyhow::Result<Chain<RocksStore>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let store = RocksStore::open(dir.join("db"), RocksConfig::default())
         .with_context(|| format!("opening the database in {}", dir.display()))?;
-    let mut chain = Chain::open(store, chain_config(params))?;
+    let mut config = chain_config(params);
+    config.history = history;
+    let mut chain = Chain::open(store, config)?;
     if chain.tip().is_none() {
         chain.init_genesis(
             genesis.timestamp,

@@ -12,6 +12,7 @@ pub mod routes_addresses;
 pub mod routes_anchors;
 pub mod routes_blocks;
 pub mod routes_node;
+pub mod routes_summaries;
 pub mod routes_transactions;
 
 pub use error::{ApiError, RejectCode};
@@ -189,6 +190,8 @@ pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
         .route("/node/version", get(routes_node::version))
         .route("/node/stop", post(routes_node::stop::<S>))
         .route("/fees/status", get(routes_node::fees_status::<S>))
+        .route("/summaries/last", get(routes_summaries::last::<S>))
+        .route("/summaries/{n}", get(routes_summaries::by_index::<S>))
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

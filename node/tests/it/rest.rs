@@ -799,3 +799,48 @@ async fn api_key_missing_wrong_and_not_configured() {
         .expect("the server did not stop");
     done.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn summaries_are_served_and_match_the_committing_header() {
+    let mut node = start(None).await;
+    let period = ChainParams::dev().summary_period;
+    let (status, body) = http(node.addr, "GET", "/summaries/last", &[], b"").await;
+    assert_eq!((status, error_of(&body).0), (404, 301), "{body}");
+    while node.height() < period + 2 {
+        node.forge_key_block();
+    }
+    let (status, s) = http(node.addr, "GET", "/summaries/last", &[], b"").await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["index"], 1);
+    assert_eq!(
+        (s["from"].as_u64(), s["to"].as_u64()),
+        (Some(1), Some(u64::from(period)))
+    );
+    let committed_by = s["committedBy"].as_u64().unwrap();
+    let (_, header) = http(
+        node.addr,
+        "GET",
+        &format!("/blocks/headers/at/{committed_by}"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(header["summaryHash"], s["hash"], "{header}");
+    // The genesis allocations are the first summary's balance changes.
+    let total: i64 = s["balanceChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        total as u64 + s["carriedOut"].as_u64().unwrap(),
+        GenesisConfig::dev().total().units()
+    );
+    let (status, same) = http(node.addr, "GET", "/summaries/1", &[], b"").await;
+    assert_eq!((status, &same), (200, &s));
+    let (status, body) = http(node.addr, "GET", "/summaries/2", &[], b"").await;
+    assert_eq!((status, error_of(&body).0), (404, 301), "{body}");
+    let (status, body) = http(node.addr, "GET", "/summaries/x", &[], b"").await;
+    assert_eq!((status, error_of(&body).0), (400, 109), "{body}");
+}
