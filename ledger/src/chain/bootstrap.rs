@@ -105,12 +105,13 @@ impl<S: Store> Chain<S> {
         g.regular = g.regular.saturating_add(snapshot.carried);
         credit.accounts.insert(generator, g);
 
-        let mut undo = super::undo::UndoBatch::new(&self.store);
-        write_diff(&mut undo, b_height, 0, &diff)?;
+        // The store is empty: a plain batch, nothing to undo.
+        let mut plain = crate::store::WriteBatch::new();
+        write_diff(&mut plain, b_height, 0, &diff)?;
         if snapshot.carried > 0 {
-            write_diff(&mut undo, Height(n), 0, &credit)?;
+            write_diff(&mut plain, Height(n), 0, &credit)?;
         }
-        let mut batch = Batch(undo.finish(keys::unit(Height(0), 0)));
+        let mut batch = Batch(plain);
         for (i, h) in headers.iter().enumerate() {
             let height = u32::try_from(i + 1).map_err(|_| ChainError::Corrupt("height"))?;
             batch.put(Column::Headers, key_u32(height).to_vec(), h.to_bytes());

@@ -96,12 +96,6 @@ pub fn anchor(value: &[u8], height: Height, position: u32) -> Vec<u8> {
     ])
 }
 
-/// Anchors: the Merkle paths of one occurrence, written when the next key block commits
-/// its block (a new key next to the occurrence's, so writing it needs no read).
-pub fn anchor_proof(value: &[u8], height: Height, position: u32) -> Vec<u8> {
-    concat(&[&anchor(value, height, position), b"p"])
-}
-
 /// Anchors: the prefix of every occurrence of a value (its length, then its bytes, so that
 /// one value is never a prefix of another's entries).
 pub fn anchor_prefix(value: &[u8]) -> Vec<u8> {

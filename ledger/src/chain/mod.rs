@@ -612,10 +612,13 @@ impl<S: Store> Chain<S> {
                 v.raw(&id.0);
                 encode_proof(&mut v, &proofs.sha256);
                 encode_proof(&mut v, &proofs.blake2b);
-                b.put_new(
+                // The entry held only the transaction id until now: its previous value is known,
+                // so recording it for undo needs no read.
+                b.put_known(
                     Column::Anchors,
-                    keys::anchor_proof(leaf, tip.height, p),
+                    keys::anchor(leaf, tip.height, p),
                     v.into_bytes(),
+                    Some(id.0.to_vec()),
                 );
             }
         }
@@ -853,12 +856,41 @@ fn cumulative<S: Store>(
 
 /// Writes the records of a diff (accounts with their balance history, leases and their
 /// indexes, associations and their index, scripts, public keys).
-fn write_diff<S: Store>(
-    b: &mut UndoBatch<'_, S>,
-    h: Height,
-    seq: u16,
-    diff: &Diff,
-) -> Result<(), ChainError> {
+/// Where a diff's records are written: an undo-recording batch for blocks, a plain batch
+/// for a bootstrap into an empty store.
+trait DiffSink {
+    fn put(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) -> Result<(), ChainError>;
+    fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>);
+    fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError>;
+}
+
+impl<S: Store> DiffSink for UndoBatch<'_, S> {
+    fn put(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) -> Result<(), ChainError> {
+        Ok(UndoBatch::put(self, col, key, value)?)
+    }
+    fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
+        UndoBatch::put_new(self, col, key, value);
+    }
+    fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError> {
+        Ok(UndoBatch::delete(self, col, key)?)
+    }
+}
+
+impl DiffSink for crate::store::WriteBatch {
+    fn put(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) -> Result<(), ChainError> {
+        crate::store::WriteBatch::put(self, col, key, value);
+        Ok(())
+    }
+    fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
+        crate::store::WriteBatch::put(self, col, key, value);
+    }
+    fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError> {
+        crate::store::WriteBatch::delete(self, col, key);
+        Ok(())
+    }
+}
+
+fn write_diff(b: &mut impl DiffSink, h: Height, seq: u16, diff: &Diff) -> Result<(), ChainError> {
     for (a, acc) in &diff.accounts {
         b.put_new(Column::Summaries, keys::touched(h, seq, a), Vec::new());
         b.put(Column::Accounts, a.as_bytes().to_vec(), acc.encode())?;

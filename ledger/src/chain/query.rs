@@ -334,32 +334,10 @@ impl<S: Store> Chain<S> {
         // The committing header of the previous entry: occurrences often share a block, and
         // the most asked-for receipts are committed by the tip, whose header is in memory.
         let mut last_header: Option<KeyBlockHeader> = None;
-        // Each occurrence's key is followed by its paths' key (the same key and `p`) once the
-        // committing key block exists.
-        for (k, v) in self
-            .store
-            .scan_prefix(Column::Anchors, &prefix, Some(128))?
-        {
+        for (k, v) in self.store.scan_prefix(Column::Anchors, &prefix, Some(64))? {
             let rest = k
                 .get(prefix.len()..)
                 .ok_or(ChainError::Corrupt("anchor key"))?;
-            let is_proof = rest.len() == 9;
-            if !is_proof {
-                let height = rest.get(..4).and_then(parse_u32);
-                let position = rest.get(4..8).and_then(parse_u32);
-                let tx_id = v.as_slice().try_into().ok().map(TxId);
-                let (Some(height), Some(position), Some(tx_id)) = (height, position, tx_id) else {
-                    return Err(ChainError::Corrupt("anchor entry"));
-                };
-                out.push(AnchorEntry {
-                    anchor: value.to_vec(),
-                    height: Height(height),
-                    position,
-                    tx_id,
-                    receipt: None,
-                });
-                continue;
-            }
             let height = rest
                 .get(..4)
                 .and_then(parse_u32)
@@ -396,12 +374,13 @@ impl<S: Store> Chain<S> {
             } else {
                 None
             };
-            if let Some(last) = out.last_mut()
-                && last.height.0 == height
-                && last.position == position
-            {
-                last.receipt = receipt;
-            }
+            out.push(AnchorEntry {
+                anchor: value.to_vec(),
+                height: Height(height),
+                position,
+                tx_id,
+                receipt,
+            });
         }
         Ok(out)
     }

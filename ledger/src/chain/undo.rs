@@ -91,6 +91,26 @@ impl<'s, S: Store> UndoBatch<'s, S> {
         self.batch.put(col, key, value);
     }
 
+    /// Writes `value` under `key` whose current value the caller knows (`previous`), recording
+    /// that for undo without reading the store.
+    pub fn put_known(
+        &mut self,
+        col: Column,
+        key: Vec<u8>,
+        value: Vec<u8>,
+        previous: Option<Vec<u8>>,
+    ) {
+        if !self.written.contains_key(&(col, key.clone())) {
+            self.undo.push(UndoEntry {
+                column: col,
+                key: key.clone(),
+                previous,
+            });
+        }
+        self.written.insert((col, key.clone()), Some(value.clone()));
+        self.batch.put(col, key, value);
+    }
+
     /// Writes `value` under `key` without recording it for undo (derived data, and data below
     /// finality that no rollback can reach).
     pub fn put_untracked(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
