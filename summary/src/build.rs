@@ -139,7 +139,7 @@ pub fn build_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<SummaryBlock,
 pub fn next_summary_hash<S: Store>(chain: &Chain<S>) -> Result<Hash32, SummaryError> {
     let p = chain.config().summary_period;
     let h = chain.height().0;
-    if p == 0 || h == 0 || h % p != 0 {
+    if p == 0 || h == 0 || !h.is_multiple_of(p) {
         return Ok([0; 32]);
     }
     Ok(build_summary(chain, h / p)?.hash())

@@ -70,8 +70,10 @@ impl<S: Store> Chain<S> {
         // Balances, then the kept transactions' effects at their own heights.
         let mut base = Diff::default();
         for (a, regular) in &snapshot.balances {
-            let mut acc = crate::state::Account::default();
-            acc.regular = *regular;
+            let acc = crate::state::Account {
+                regular: *regular,
+                ..Default::default()
+            };
             base.accounts.insert(*a, acc);
         }
         let ctx_at = |h: Height| -> Result<BlockContext, ChainError> {

@@ -22,7 +22,7 @@ fn source(to: u32) -> Chain<MemStore> {
     while chain.height().0 < to {
         key_block(&mut chain);
         let h = chain.height().0;
-        if h > 1 && (h - 1) % 8 == 0 {
+        if h > 1 && (h - 1).is_multiple_of(8) {
             store_summary(&chain, (h - 1) / 8).expect("store");
         }
         let mut txs = vec![

@@ -120,7 +120,7 @@ pub fn run(chain: &mut Chain<MemStore>, to: u32) -> Vec<[u8; 32]> {
         key_block(chain);
         let h = chain.height().0;
         // What a node does after each key block that closes a period: keep the summary.
-        if h > 1 && (h - 1) % 8 == 0 {
+        if h > 1 && (h - 1).is_multiple_of(8) {
             store_summary(chain, (h - 1) / 8).expect("store summary");
         }
         let a = ltonode_ledger::sha256(&h.to_be_bytes());
@@ -145,7 +145,7 @@ pub fn run(chain: &mut Chain<MemStore>, to: u32) -> Vec<[u8; 32]> {
                 },
             ),
         ];
-        if h % 3 == 0 {
+        if h.is_multiple_of(3) {
             txs.push(tx(
                 chain,
                 &alice,
