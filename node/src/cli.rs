@@ -33,6 +33,23 @@ pub enum Command {
         /// The API key.
         key: String,
     },
+    /// Check an anchor receipt offline against exported headers, or against a node's header.
+    /// Prints {"valid": ...}; exits 1 when the receipt is invalid.
+    VerifyReceipt {
+        /// The receipt (JSON, or the reply of GET /anchors/{hash}).
+        file: PathBuf,
+        /// Headers exported by GET /blocks/headers/export.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "node",
+            required_unless_present = "node"
+        )]
+        headers: Option<PathBuf>,
+        /// A node to fetch the committing header from (http://host:port).
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
 }
 
 /// Arguments of `ltonode run`.

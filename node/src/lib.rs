@@ -7,8 +7,11 @@
 
 pub mod cli;
 pub mod config;
+pub mod metrics;
+pub mod p2p;
 pub mod rest;
 pub mod service;
+pub mod verify;
 
 use anyhow::Context;
 use cli::{Cli, Command, dev_accounts_json, hash_api_key, keygen_json, new_seed};
@@ -45,6 +48,30 @@ where
             writeln!(out, "{}", hash_api_key(&key))?;
             Ok(())
         }
+        Command::VerifyReceipt {
+            file,
+            headers,
+            node,
+        } => {
+            let read = |p: &std::path::Path| {
+                std::fs::read_to_string(p).map_err(|source| verify::VerifyError::Io {
+                    path: p.display().to_string(),
+                    source,
+                })
+            };
+            let receipt = read(&file)?;
+            let trust = match (headers, node) {
+                (Some(h), _) => verify::Trust::Headers(read(&h)?),
+                (None, Some(url)) => verify::Trust::Node(url),
+                (None, None) => anyhow::bail!("give --headers FILE or --node URL"),
+            };
+            let verdict = verify::verify_receipt(&receipt, &trust)?;
+            writeln!(out, "{verdict}")?;
+            if verdict["valid"] != serde_json::Value::Bool(true) {
+                anyhow::bail!("the receipt is not valid");
+            }
+            Ok(())
+        }
     }
 }
 
@@ -54,7 +81,8 @@ where
 /// RocksDB store under `--data-dir` (applying the genesis block on first start, continuing
 /// the stored chain afterwards), and forges key blocks and micro blocks with the wall clock
 /// (the dev chain forges with dev account 1; other chains with `--forging-seed`), and serves
-/// the REST API on `--rest-addr`. It connects to no peers yet. Ctrl-C, SIGTERM or
+/// the REST API on `--rest-addr`, and joins the peer-to-peer network on `--p2p-addr`
+/// (dialling `--peer`s; see [`p2p`]). Ctrl-C, SIGTERM or
 /// `POST /node/stop` stops both the forging loop and the API.
 pub async fn run_node(config: Config) -> anyhow::Result<()> {
     let genesis = config.load_genesis()?;
@@ -119,6 +147,20 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     {
         node = node.with_dev_load(k, config.forging.dev_load);
     }
+    let genesis_id = node
+        .chain
+        .header_at(ltonode_ledger::Height(1))?
+        .context("the chain has no genesis")?
+        .id();
+    let (outbox, outbox_rx) = p2p::outbox();
+    node.set_outbox(outbox);
+    let net_config = p2p::network_config(
+        config.p2p.p2p_addr,
+        &config.p2p.peers,
+        params.chain_id,
+        genesis_id.0,
+        Some(p2p::load_or_create_key(&config.storage.data_dir)?),
+    )?;
     // Listen before saying so, so a signal sent on seeing the message is never missed.
     let signal = ShutdownSignal::listen()?;
     let listener = tokio::net::TcpListener::bind(config.rest.rest_addr)
@@ -150,12 +192,18 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         stop_tx.send_replace(true);
         r
     };
-    let (chain_result, api_result) = tokio::join!(chain_loop, api);
+    let network = async {
+        let r = p2p::run(shared.clone(), net_config, outbox_rx, stopped(stop_rx.clone())).await;
+        stop_tx.send_replace(true);
+        r
+    };
+    let (chain_result, api_result, net_result) = tokio::join!(chain_loop, api, network);
     signal_task.abort();
     let height = shared.lock().map(|s| s.chain.height().0).unwrap_or(0);
     tracing::info!(height, "shutting down");
     chain_result?;
     api_result.context("REST API failed")?;
+    net_result.context("peer-to-peer network failed")?;
     Ok(())
 }
 

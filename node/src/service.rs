@@ -12,6 +12,7 @@ use ltonode_consensus::{ChainParams, Forger, ForgerAction};
 use ltonode_ledger::chain::{Chain, ChainConfig};
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext, verify_batch};
+use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
 use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
 use ltonode_ledger::{Amount, Height, KeyPair, RocksConfig, RocksStore, Store, Timestamp};
 use std::collections::HashSet;
@@ -78,24 +79,68 @@ pub enum Event {
     },
 }
 
+/// What the node tells its peers: blocks it forged and transactions it admitted from a
+/// client. The peer-to-peer task drains these (`crate::p2p`).
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    /// A key block this node forged and applied.
+    KeyBlock(KeyBlockHeader),
+    /// A micro block this node forged and applied.
+    MicroBlock(MicroBlock),
+    /// A transaction admitted to the pool (by the REST API or a re-add after a rollback).
+    Transaction(Transaction),
+}
+
+/// Sending half of the outbox; full or closed means nobody listens, and the item is dropped.
+pub type Outbox = tokio::sync::mpsc::Sender<Outgoing>;
+
+fn post(outbox: Option<&Outbox>, item: Outgoing) {
+    if let Some(o) = outbox
+        && let Err(tokio::sync::mpsc::error::TrySendError::Full(_)) = o.try_send(item)
+    {
+        tracing::debug!("outbox full; not gossiping an item");
+    }
+}
+
 /// Transactions waiting for a micro block, verified on admission, without duplicates.
 #[derive(Default)]
 pub struct Pool {
     txs: Vec<VerifiedTx>,
     ids: HashSet<TxId>,
+    outbox: Option<Outbox>,
 }
 
 impl Pool {
-    /// Verifies and adds transactions; returns how many were admitted.
+    /// Verifies and adds transactions; returns how many were admitted. Admitted ones are
+    /// posted to the outbox (gossiped), if there is one.
     pub fn add(&mut self, txs: Vec<Transaction>, ctx: &ValidationContext) -> usize {
         let mut n = 0;
         for v in verify_batch(txs, ctx).into_iter().flatten() {
-            if self.ids.insert(v.id()) {
-                self.txs.push(v);
+            if self.insert(v.clone()) {
+                post(self.outbox.as_ref(), Outgoing::Transaction(v.into_tx()));
                 n += 1;
             }
         }
         n
+    }
+
+    /// Adds an already verified transaction without gossiping it (it came from a peer, who
+    /// relays it); whether it was new.
+    pub fn insert(&mut self, v: VerifiedTx) -> bool {
+        if self.ids.insert(v.id()) {
+            self.txs.push(v);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Drops the transactions `ids` (included in a block).
+    pub fn remove_ids(&mut self, ids: &HashSet<TxId>) {
+        if !ids.iter().any(|id| self.ids.contains(id)) {
+            return;
+        }
+        self.remove(ids);
     }
 
     /// Transactions waiting.
@@ -136,6 +181,8 @@ pub struct ChainService<S: Store> {
     load: Option<DevLoad>,
     next_summary: ltonode_ledger::Hash32,
     summary_for: Option<ltonode_ledger::block::BlockId>,
+    outbox: Option<Outbox>,
+    forging_enabled: bool,
 }
 
 /// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
@@ -164,7 +211,31 @@ impl<S: Store> ChainService<S> {
             load: None,
             next_summary: [0; 32],
             summary_for: None,
+            outbox: None,
+            forging_enabled: true,
         }
+    }
+
+    /// Posts forged blocks and admitted transactions to `outbox` (for gossip).
+    pub fn set_outbox(&mut self, outbox: Outbox) {
+        self.pool.outbox = Some(outbox.clone());
+        self.outbox = Some(outbox);
+    }
+
+    /// Turns forging on or off (the peer-to-peer task keeps it off until the node has caught
+    /// up with its peers, so it does not forge on a stale tip).
+    pub fn set_forging_enabled(&mut self, enabled: bool) {
+        self.forging_enabled = enabled;
+    }
+
+    /// The chain's parameters.
+    pub fn params(&self) -> &ChainParams {
+        &self.params
+    }
+
+    /// Total stake, for the raffle factor of key block validation.
+    pub fn total_supply(&self) -> u64 {
+        self.total_supply
     }
 
     /// Whether this node forges (has a forging key).
@@ -220,6 +291,9 @@ impl<S: Store> ChainService<S> {
     pub fn tick(&mut self, now: Timestamp) -> anyhow::Result<(Vec<Event>, Option<Timestamp>)> {
         self.feed_dev_load()?;
         let mut events = Vec::new();
+        if !self.forging_enabled {
+            return Ok((events, None));
+        }
         let Some(forger) = self.forger.as_mut() else {
             return Ok((events, None));
         };
@@ -239,11 +313,12 @@ impl<S: Store> ChainService<S> {
                 // Keep the summary the block just committed: its blocks will be pruned.
                 let p = self.params.summary_period;
                 let closed = header.height.0.saturating_sub(1);
-                if p > 0 && closed > 0 && closed % p == 0 {
+                if p > 0 && closed > 0 && closed.is_multiple_of(p) {
                     ltonode_summary::store_summary(&self.chain, closed / p)?;
                 }
                 let ctx = self.chain.validation_context()?;
                 self.pool.add(returned, &ctx);
+                post(self.outbox.as_ref(), Outgoing::KeyBlock(header.clone()));
                 events.push(Event::KeyBlock {
                     height: header.height,
                     timestamp: header.timestamp,
@@ -254,6 +329,7 @@ impl<S: Store> ChainService<S> {
                 self.chain.apply_own_micro_block(&micro, &verified)?;
                 let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
                 self.pool.remove(&ids);
+                post(self.outbox.as_ref(), Outgoing::MicroBlock(micro));
                 events.push(Event::MicroBlock {
                     height: self.chain.height(),
                     txs: verified.len(),

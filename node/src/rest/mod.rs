@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod openapi;
 pub mod routes_addresses;
 pub mod routes_anchors;
 pub mod routes_blocks;
@@ -41,6 +42,7 @@ pub struct RestState<S: Store + 'static> {
     api_key_hash: Option<Arc<str>>,
     stop: Option<Arc<watch::Sender<bool>>>,
     score: Arc<Mutex<routes_blocks::ScoreCache>>,
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 impl<S: Store + 'static> Clone for RestState<S> {
@@ -51,6 +53,7 @@ impl<S: Store + 'static> Clone for RestState<S> {
             api_key_hash: self.api_key_hash.clone(),
             stop: self.stop.clone(),
             score: self.score.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -73,12 +76,19 @@ impl<S: Store + 'static> RestState<S> {
             api_key_hash,
             stop: None,
             score: Arc::default(),
+            metrics: crate::metrics::Metrics::new().ok().map(Arc::new),
         }
     }
 
     /// Lets `POST /node/stop` stop the node by sending `true` on `stop`.
     pub fn with_stop(mut self, stop: Arc<watch::Sender<bool>>) -> Self {
         self.stop = Some(stop);
+        self
+    }
+
+    /// Uses `metrics` (shared with the rest of the node) for `/metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
         self
     }
 
@@ -163,6 +173,10 @@ pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
         .route("/blocks/signature/{id}", get(routes_blocks::by_id::<S>))
         .route("/blocks/seq/{from}/{to}", get(routes_blocks::seq::<S>))
         .route(
+            "/blocks/headers/export",
+            get(routes_blocks::headers_export::<S>),
+        )
+        .route(
             "/blocks/headers/last",
             get(routes_blocks::headers_last::<S>),
         )
@@ -192,7 +206,13 @@ pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
         .route("/fees/status", get(routes_node::fees_status::<S>))
         .route("/summaries/last", get(routes_summaries::last::<S>))
         .route("/summaries/{n}", get(routes_summaries::by_index::<S>))
+        .route("/metrics", get(metrics::<S>))
+        .route("/api-docs/openapi.json", get(openapi::openapi))
         .fallback(no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            timed::<S>,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -276,4 +296,39 @@ mod tests {
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
     }
+}
+
+/// Records each request's latency in `ltonode_rest_request_seconds`.
+async fn timed<S: Store + 'static>(
+    axum::extract::State(st): axum::extract::State<RestState<S>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let start = std::time::Instant::now();
+    let resp = next.run(req).await;
+    if let Some(m) = &st.metrics {
+        m.rest_seconds.observe(start.elapsed().as_secs_f64());
+    }
+    resp
+}
+
+/// `GET /metrics`: Prometheus text format. Chain gauges are read at scrape time.
+async fn metrics<S: Store + 'static>(
+    axum::extract::State(st): axum::extract::State<RestState<S>>,
+) -> Result<String, ApiError> {
+    let Some(m) = st.metrics.clone() else {
+        return Err(ApiError::Unavailable("metrics are disabled".into()));
+    };
+    st.with_service(|svc| {
+        let h = svc.chain.height();
+        m.height.set(i64::from(h.0));
+        m.finalized_height
+            .set(i64::from(svc.chain.finalized_height().map_or(0, |f| f.0)));
+        m.utx_size
+            .set(i64::try_from(svc.pool.len()).unwrap_or(i64::MAX));
+        m.db_size_bytes
+            .set(i64::try_from(svc.chain.store().approximate_size_bytes()).unwrap_or(i64::MAX));
+        Ok(())
+    })?;
+    Ok(m.render())
 }

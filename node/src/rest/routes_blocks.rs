@@ -51,6 +51,7 @@ pub fn block_json<S: Store>(
         "anchorRootSha256": hex::encode(c.anchors.sha256),
         "anchorRootBlake2b": hex::encode(c.anchors.blake2b),
         "summaryHash": hex::encode(c.summary_hash),
+        "headerBytes": hex::encode(header.to_bytes()),
     });
     if with_txs {
         v["transactions"] = Value::Array(txs.into_iter().map(to_json).collect());
@@ -249,4 +250,60 @@ pub async fn base_target<S: Store + 'static>(
 /// `GET /consensus/algo`.
 pub async fn algo() -> Json<Value> {
     Json(json!({"consensusAlgo": "Fair Proof-of-Stake (FairPoS)"}))
+}
+
+/// Most headers one export returns.
+pub const MAX_EXPORT: u32 = 100_000;
+
+/// `GET /blocks/headers/export?from=&to=`: key-block headers as raw bytes (hex) with the ids
+/// of the micro blocks each block kept, so an offline verifier can check the chain's
+/// signatures and NG linkage and then anchor receipts against it (`ltonode verify-receipt
+/// FILE --headers EXPORT`). Defaults to the whole chain; at most [`MAX_EXPORT`] per call.
+pub async fn headers_export<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let raw = raw.unwrap_or_default();
+    let num = |k: &str| -> Result<Option<u32>, ApiError> {
+        raw.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| {
+                v.parse()
+                    .map_err(|_| ApiError::InvalidNumber(v.to_string()))
+            })
+            .transpose()
+    };
+    let from = num("from")?.unwrap_or(1).max(1);
+    st.with_service(|svc| {
+        let tip = svc.chain.height().0;
+        let to = num("to")?.unwrap_or(tip).min(tip);
+        if to >= from && to - from >= MAX_EXPORT {
+            return Err(ApiError::TooBig {
+                what: "headers per export",
+                max: u64::from(MAX_EXPORT),
+            });
+        }
+        let mut headers = Vec::new();
+        for h in from..=to {
+            let Some(header) = svc.chain.header_at(Height(h))? else {
+                break;
+            };
+            let micro_ids: Vec<String> = svc
+                .chain
+                .micro_ids(Height(h))?
+                .iter()
+                .map(|i| i.to_base58())
+                .collect();
+            headers.push(json!({
+                "height": h,
+                "header": hex::encode(header.to_bytes()),
+                "microIds": micro_ids,
+            }));
+        }
+        Ok(Json(json!({
+            "chainId": (st.params().chain_id.0 as char).to_string(),
+            "headers": headers,
+        })))
+    })
 }

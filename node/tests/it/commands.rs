@@ -187,6 +187,8 @@ fn run_logs_the_genesis_and_stops_on_ctrl_c() {
         data_dir,
         "--rest-addr",
         "127.0.0.1:0",
+        "--p2p-addr",
+        "127.0.0.1:0",
     ])
     .env("RUST_LOG", "info")
     .env("NO_COLOR", "1")

@@ -844,3 +844,142 @@ async fn summaries_are_served_and_match_the_committing_header() {
     let (status, body) = http(node.addr, "GET", "/summaries/x", &[], b"").await;
     assert_eq!((status, error_of(&body).0), (400, 109), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_receipt_offline_and_against_a_node() {
+    let mut node = start(None).await;
+    let hash = sha256(b"offline receipt");
+    let tx = node.signed(
+        &dev_key(1),
+        35_000_000,
+        TxBody::Anchor {
+            anchors: vec![hash.to_vec()],
+        },
+    );
+    assert_eq!(node.broadcast(&tx).await.0, 200);
+    node.forge_micro_block();
+    node.forge_key_block();
+    node.forge_key_block();
+    let (status, reply) = node.get(&format!("/anchors/{}", hex::encode(hash))).await;
+    assert_eq!(
+        (status, reply["status"].as_str()),
+        (200, Some("confirmed")),
+        "{reply}"
+    );
+    let (status, export) = node.get("/blocks/headers/export").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        export["headers"].as_array().map(Vec::len),
+        Some(node.height() as usize)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let receipt_file = dir.path().join("receipt.json");
+    let headers_file = dir.path().join("headers.json");
+    std::fs::write(&receipt_file, reply.to_string()).unwrap();
+    std::fs::write(&headers_file, export.to_string()).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ltonode"))
+            .args(args)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), v)
+    };
+    let r = receipt_file.to_str().unwrap();
+    let (code, v) = run(&[
+        "verify-receipt",
+        r,
+        "--headers",
+        headers_file.to_str().unwrap(),
+    ]);
+    assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
+    assert_eq!(v["txId"], tx.id().to_base58().as_str());
+    let url = format!("http://{}", node.addr);
+    let (code, v) = run(&["verify-receipt", r, "--node", &url]);
+    assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
+
+    // A receipt for another anchor value is refused, and so is a tampered header chain.
+    let mut forged = reply.clone();
+    forged["receipt"]["anchor"] = json!(hex::encode(sha256(b"something else")));
+    std::fs::write(&receipt_file, forged.to_string()).unwrap();
+    let (code, v) = run(&[
+        "verify-receipt",
+        r,
+        "--headers",
+        headers_file.to_str().unwrap(),
+    ]);
+    assert_eq!((code, v["valid"].as_bool()), (Some(1), Some(false)), "{v}");
+    std::fs::write(&receipt_file, reply.to_string()).unwrap();
+    let mut bad_export = export.clone();
+    bad_export["headers"][1]["microIds"] = json!([]);
+    std::fs::write(&headers_file, bad_export.to_string()).unwrap();
+    let (code, _) = run(&[
+        "verify-receipt",
+        r,
+        "--headers",
+        headers_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+}
+
+#[tokio::test]
+async fn metrics_in_prometheus_text() {
+    let mut node = start(None).await;
+    node.forge_key_block();
+    let (_, _) = http(node.addr, "GET", "/node/status", &[], b"").await;
+    let (status, body) = http(node.addr, "GET", "/metrics", &[], b"").await;
+    assert_eq!(status, 200);
+    let text = body.as_str().unwrap_or_default().to_string();
+    assert!(
+        text.contains(&format!("ltonode_chain_height {}", node.height())),
+        "{text}"
+    );
+    assert!(text.contains("ltonode_pool_transactions 0"), "{text}");
+    assert!(
+        text.contains("ltonode_rest_request_seconds_count"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE ltonode_chain_import_seconds histogram"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route_and_each_answers() {
+    let mut node = start(None).await;
+    node.forge_key_block();
+    let (status, doc) = http(node.addr, "GET", "/api-docs/openapi.json", &[], b"").await;
+    assert_eq!(status, 200);
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(
+        paths.len(),
+        ltonode::rest::openapi::ROUTES
+            .iter()
+            .map(|r| r.1)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
+    let addr = address_of(&dev_key(0)).to_base58();
+    for (method, path, _) in ltonode::rest::openapi::ROUTES {
+        let concrete = path
+            .replace("{address}", &addr)
+            .replace("{height}", "1")
+            .replace("{from}", "1")
+            .replace("{to}", "1")
+            .replace("{id}", "11111111111111111111111111111111")
+            .replace("{hash}", "00")
+            .replace("{n}", "1");
+        if *path == "/node/stop" {
+            continue;
+        }
+        let (status, body) = http(node.addr, &method.to_uppercase(), &concrete, &[], b"{}").await;
+        // Every route exists: a missing one would be the fallback's code 404.
+        assert_ne!(
+            error_of(&body).0,
+            404,
+            "{method} {concrete}: {status} {body}"
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Block sync from peers (`reference/waves-consensus.md` §5, "Applying an extension"), the
+//! way the simulation does it (`testnet/src/sim/sync.rs`) but over request-response.
+//!
+//! Every few seconds, and when gossip shows a block that does not connect, the node asks its
+//! peers for their tip. If one scores strictly higher it asks that peer for its headers from
+//! `max_rollback` below its own tip, finds the common ancestor by comparing header ids height
+//! by height, then fetches full blocks from the ancestor in batches and hands them to
+//! [`import::apply_extension`], which switches only on a strictly higher score within
+//! `max_rollback`. At an equal score with the same tip block, it fetches that block to take
+//! the micro blocks it missed. A node that starts with only the genesis block syncs to the
+//! tip this way.
+//!
+//! Forging: off until the first round has heard from a peer (or no peer answered for a
+//! while, for a lone node), and off while a sync is under way, so the node does not forge on
+//! a tip it is about to leave.
+
+use super::import::{self, Extension};
+use super::{P2pError, lock};
+use crate::service::{SharedService, wall_clock};
+use ltonode_consensus::chain_score;
+use ltonode_ledger::block::{BlockId, KeyBlockHeader, MicroBlock};
+use ltonode_ledger::{Height, Store};
+use ltonode_network::message::MAX_BLOCKS_PER_RESPONSE;
+use ltonode_network::{
+    Multiaddr, NetworkError, NetworkHandle, PeerId, Penalty, SyncRequest, SyncResponse,
+};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// How often the node asks its peers for their tips.
+const SYNC_EVERY: Duration = Duration::from_secs(2);
+/// A node whose peers never answer starts forging alone after this long.
+const ALONE_AFTER: Duration = Duration::from_secs(10);
+/// Most batches of blocks fetched in one round (the next round goes on).
+const MAX_BATCHES: usize = 50;
+/// Every this many rounds, configured peers that are not connected are dialled again (the
+/// network itself redials only while it has no peers at all, so a restarted peer would stay
+/// apart).
+const REDIAL_ROUNDS: u32 = 5;
+
+/// A peer's answer to `Tip`.
+#[derive(Clone, Copy, Debug)]
+struct PeerTip {
+    peer: PeerId,
+    height: u64,
+    score: u128,
+    tip_id: BlockId,
+}
+
+/// The local tip as sync sees it.
+struct LocalTip {
+    height: u32,
+    score: u128,
+    total_id: BlockId,
+}
+
+/// The sync task: a round every [`SYNC_EVERY`] and whenever `wake` says so.
+pub(super) async fn run<S: Store + Send + 'static>(
+    shared: SharedService<S>,
+    net: NetworkHandle,
+    bootstrap: Vec<Multiaddr>,
+    mut wake: mpsc::Receiver<Option<PeerId>>,
+) {
+    let started = Instant::now();
+    let mut rounds = 0u32;
+    let mut every = tokio::time::interval(SYNC_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            w = wake.recv() => if w.is_none() { return },
+        }
+        rounds = rounds.wrapping_add(1);
+        if rounds % REDIAL_ROUNDS == 0 {
+            redial(&net, &bootstrap).await;
+        }
+        match round(&shared, &net).await {
+            Ok(answered) => {
+                if answered > 0 || started.elapsed() >= ALONE_AFTER {
+                    match lock(&shared) {
+                        Ok(mut svc) => svc.set_forging_enabled(true),
+                        Err(_) => return,
+                    }
+                }
+            }
+            Err(P2pError::Network(NetworkError::Stopped)) | Err(P2pError::Poisoned) => return,
+            Err(e) => tracing::warn!(error = %e, "sync round failed"),
+        }
+    }
+}
+
+/// Dials the configured peers that no connection goes to.
+async fn redial(net: &NetworkHandle, bootstrap: &[Multiaddr]) {
+    let Ok(peers) = net.peers().await else {
+        return;
+    };
+    for addr in bootstrap {
+        let connected = peers
+            .iter()
+            .any(|p| p.addrs.contains(addr) || p.listen_addrs.contains(addr));
+        if !connected {
+            if let Err(e) = net.dial(addr.clone()).await {
+                tracing::debug!(%addr, error = %e, "redial failed");
+            }
+        }
+    }
+}
+
+fn local_tip<S: Store>(shared: &SharedService<S>) -> Result<LocalTip, P2pError> {
+    let svc = lock(shared)?;
+    let tip = svc
+        .chain
+        .tip()
+        .ok_or(ltonode_ledger::chain::ChainError::Empty)?;
+    let score = chain_score(&svc.chain).map_err(import::ImportError::from)?;
+    Ok(LocalTip {
+        height: tip.height.0,
+        score: score.0,
+        total_id: tip.total_id,
+    })
+}
+
+/// One round: ask every peer for its tip, sync from the best one if it is ahead. Returns how
+/// many peers answered.
+async fn round<S: Store + Send + 'static>(
+    shared: &SharedService<S>,
+    net: &NetworkHandle,
+) -> Result<usize, P2pError> {
+    let peers = net.peers().await?;
+    let mut asks = JoinSet::new();
+    for info in peers {
+        let net = net.clone();
+        asks.spawn(async move { (info.peer, net.request(info.peer, SyncRequest::Tip).await) });
+    }
+    let mut tips = Vec::new();
+    while let Some(joined) = asks.join_next().await {
+        match joined {
+            Ok((
+                peer,
+                Ok(SyncResponse::Tip {
+                    height,
+                    score,
+                    tip_id,
+                }),
+            )) => tips.push(PeerTip {
+                peer,
+                height,
+                score,
+                tip_id,
+            }),
+            Ok((peer, Ok(other))) => {
+                tracing::debug!(%peer, response = ?std::mem::discriminant(&other), "odd tip answer");
+            }
+            Ok((peer, Err(e))) => tracing::debug!(%peer, error = %e, "no tip answer"),
+            Err(e) => tracing::debug!(error = %e, "tip request task failed"),
+        }
+    }
+    let answered = tips.len();
+    let Some(best) = tips.iter().max_by_key(|t| t.score).copied() else {
+        return Ok(0);
+    };
+    let local = local_tip(shared)?;
+    if best.score > local.score {
+        tracing::info!(
+            peer = %best.peer,
+            height = best.height,
+            local_height = local.height,
+            "a peer is ahead; syncing"
+        );
+        lock(shared)?.set_forging_enabled(false);
+        let r = sync_from(shared, net, best, &local).await;
+        lock(shared)?.set_forging_enabled(true);
+        r?;
+    } else if best.score == local.score
+        && best.height == u64::from(local.height)
+        && best.tip_id != local.total_id
+    {
+        let known = lock(shared)?.chain.locate(&best.tip_id)?.is_some();
+        if !known {
+            // Same score, a tip this node does not hold: most likely micro blocks it missed.
+            fetch_and_apply(shared, net, best, local.height).await?;
+        }
+    }
+    Ok(answered)
+}
+
+/// Finds the common ancestor with `remote` and applies its blocks from there.
+async fn sync_from<S: Store + Send + 'static>(
+    shared: &SharedService<S>,
+    net: &NetworkHandle,
+    remote: PeerTip,
+    local: &LocalTip,
+) -> Result<(), P2pError> {
+    let max_rollback = lock(shared)?.params().max_rollback;
+    let lo = local.height.saturating_sub(max_rollback).max(1);
+    let hi = u64::from(local.height).min(remote.height);
+    if hi < u64::from(lo) {
+        return Ok(());
+    }
+    let response = net
+        .request(
+            remote.peer,
+            SyncRequest::Headers {
+                from: u64::from(lo),
+                to: hi,
+            },
+        )
+        .await;
+    let headers = match response {
+        Ok(SyncResponse::Headers(h)) => h,
+        Ok(_) => return Ok(()),
+        Err(e) => {
+            tracing::debug!(peer = %remote.peer, error = %e, "headers request failed");
+            return Ok(());
+        }
+    };
+    let scan = find_ancestor(shared, &headers, lo)?;
+    let ancestor = match scan {
+        Ok(a) => a,
+        Err(p) => {
+            net.penalize(remote.peer, p).await?;
+            return Ok(());
+        }
+    };
+    let Some(a) = ancestor else {
+        tracing::warn!(
+            peer = %remote.peer,
+            height = local.height,
+            "no common block within max_rollback; not switching"
+        );
+        return Ok(());
+    };
+    let mut from = a;
+    for _ in 0..MAX_BATCHES {
+        match fetch_and_apply(shared, net, remote, from).await? {
+            Some(Extension::Switched { .. }) => {
+                let h = lock(shared)?.chain.height().0;
+                if u64::from(h) >= remote.height || h <= from {
+                    break;
+                }
+                from = h;
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+/// The highest of `headers` (heights `lo..`) that the local chain holds too, or the
+/// penalty for a peer whose headers do not decode or are not at the heights asked.
+fn find_ancestor<S: Store>(
+    shared: &SharedService<S>,
+    headers: &[Vec<u8>],
+    lo: u32,
+) -> Result<Result<Option<u32>, Penalty>, P2pError> {
+    let svc = lock(shared)?;
+    let mut ancestor = None;
+    for (i, bytes) in headers.iter().enumerate() {
+        let Ok(header) = KeyBlockHeader::from_bytes(bytes) else {
+            return Ok(Err(Penalty::GarbageBytes));
+        };
+        let expected = lo.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        if header.height.0 != expected {
+            return Ok(Err(Penalty::Unsolicited));
+        }
+        match svc.chain.header_at(header.height)? {
+            Some(h) if h.id() == header.id() => ancestor = Some(header.height.0),
+            _ => break,
+        }
+    }
+    Ok(Ok(ancestor))
+}
+
+/// Fetches blocks `from..` (one batch) from `remote` and applies them. `None` when the peer
+/// gave nothing usable.
+async fn fetch_and_apply<S: Store + Send + 'static>(
+    shared: &SharedService<S>,
+    net: &NetworkHandle,
+    remote: PeerTip,
+    from: u32,
+) -> Result<Option<Extension>, P2pError> {
+    let from64 = u64::from(from);
+    let to = remote
+        .height
+        .min(from64.saturating_add(MAX_BLOCKS_PER_RESPONSE - 1))
+        .max(from64);
+    let raw = match net
+        .request(remote.peer, SyncRequest::Blocks { from: from64, to })
+        .await
+    {
+        Ok(SyncResponse::Blocks(b)) => b,
+        Ok(_) => return Ok(None),
+        Err(e) => {
+            tracing::debug!(peer = %remote.peer, error = %e, "blocks request failed");
+            return Ok(None);
+        }
+    };
+    let chain_id = lock(shared)?.params().chain_id;
+    let mut blocks = Vec::with_capacity(raw.len());
+    for (i, (header, micros)) in raw.iter().enumerate() {
+        let decoded = KeyBlockHeader::from_bytes(header).ok().and_then(|h| {
+            let ms = micros
+                .iter()
+                .map(|m| MicroBlock::from_bytes(m, chain_id))
+                .collect::<Result<Vec<_>, _>>()
+                .ok()?;
+            Some((h, ms))
+        });
+        let Some((h, ms)) = decoded else {
+            net.penalize(remote.peer, Penalty::GarbageBytes).await?;
+            return Ok(None);
+        };
+        let expected = from.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        if h.height != Height(expected) {
+            net.penalize(remote.peer, Penalty::Unsolicited).await?;
+            return Ok(None);
+        }
+        blocks.push((h, ms));
+    }
+    let Some((last, _)) = blocks.last() else {
+        return Ok(None);
+    };
+    let more = u64::from(last.height.0) < remote.height;
+    let outcome = {
+        let mut svc = lock(shared)?;
+        let r = import::apply_extension(&mut svc, &blocks, more, wall_clock())?;
+        if let Extension::Switched {
+            rolled_back,
+            applied,
+        } = r
+        {
+            tracing::info!(
+                peer = %remote.peer,
+                height = svc.chain.height().0,
+                rolled_back,
+                applied,
+                "synced blocks from a peer"
+            );
+        }
+        r
+    };
+    match &outcome {
+        Extension::Refused(r) => {
+            tracing::warn!(peer = %remote.peer, reason = %r.reason, "synced block refused");
+            if let Some(p) = r.penalty {
+                net.penalize(remote.peer, p).await?;
+            }
+        }
+        Extension::TooDeep => {
+            tracing::warn!(peer = %remote.peer, "peer's chain forks deeper than max_rollback");
+        }
+        other => tracing::debug!(peer = %remote.peer, outcome = ?other, "sync batch"),
+    }
+    Ok(Some(outcome))
+}
