@@ -95,10 +95,13 @@ fn forged_chain() -> (
             amount: Amount(supply),
         },
     };
-    let mut chain =
-        Chain::open(MemStore::new(), ChainConfig::lto(ChainId::TESTNET)).expect("open");
+    let mut chain = Chain::open(MemStore::new(), ChainConfig::lto(ChainId::TESTNET)).expect("open");
     chain
-        .init_genesis(Timestamp(1_767_225_600_000), params.initial_base_target, vec![genesis])
+        .init_genesis(
+            Timestamp(1_767_225_600_000),
+            params.initial_base_target,
+            vec![genesis],
+        )
         .expect("genesis");
     let mut forger = Forger::new(key, params.clone(), supply);
     let mut now = Timestamp(1_767_225_600_000);

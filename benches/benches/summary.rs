@@ -95,7 +95,9 @@ fn bench(c: &mut Criterion) {
         carried_in: 0,
         carried_out: 0,
     };
-    g.bench_function("encode_and_hash_200k_entries", |b| b.iter(|| summary.hash()));
+    g.bench_function("encode_and_hash_200k_entries", |b| {
+        b.iter(|| summary.hash())
+    });
     let bytes = summary.to_bytes();
     g.bench_function("decode_and_check_200k_entries", |b| {
         b.iter(|| SummaryBlock::from_bytes(&bytes, ChainId::TESTNET).expect("decode"))

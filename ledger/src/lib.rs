@@ -14,8 +14,8 @@ pub mod keys;
 pub mod merkle;
 pub mod receipt;
 pub mod script;
-pub mod store;
 pub mod state;
+pub mod store;
 pub mod tx;
 pub mod units;
 

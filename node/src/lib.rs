@@ -193,7 +193,13 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         r
     };
     let network = async {
-        let r = p2p::run(shared.clone(), net_config, outbox_rx, stopped(stop_rx.clone())).await;
+        let r = p2p::run(
+            shared.clone(),
+            net_config,
+            outbox_rx,
+            stopped(stop_rx.clone()),
+        )
+        .await;
         stop_tx.send_replace(true);
         r
     };

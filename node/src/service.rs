@@ -9,10 +9,10 @@
 use anyhow::Context;
 use ltonode_consensus::rules::validate_key_block;
 use ltonode_consensus::{ChainParams, Forger, ForgerAction};
+use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
 use ltonode_ledger::chain::{Chain, ChainConfig};
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext, verify_batch};
-use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
 use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
 use ltonode_ledger::{Amount, Height, KeyPair, RocksConfig, RocksStore, Store, Timestamp};
 use std::collections::HashSet;

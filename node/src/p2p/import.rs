@@ -152,14 +152,8 @@ pub fn extend<S: Store>(
         }
     };
     let dropped = svc.chain.drop_unreferenced(&header.parent)?;
-    let verdict = validate_key_block(
-        &svc.chain,
-        svc.params(),
-        svc.total_supply(),
-        header,
-        now,
-    )
-    .map_err(|e| Refusal::of_consensus(&e));
+    let verdict = validate_key_block(&svc.chain, svc.params(), svc.total_supply(), header, now)
+        .map_err(|e| Refusal::of_consensus(&e));
     let verdict = match verdict {
         Ok(()) => apply_header(svc, header)?,
         Err(r) => Err(r),
@@ -198,7 +192,7 @@ fn apply_header<S: Store>(
     };
     let p = svc.params().summary_period;
     let closed = header.height.0.saturating_sub(1);
-    if p > 0 && closed > 0 && closed % p == 0 {
+    if p > 0 && closed > 0 && closed.is_multiple_of(p) {
         ltonode_summary::store_summary(&svc.chain, closed / p)?;
     }
     returned.splice(0..0, dropped);
@@ -381,8 +375,7 @@ pub fn admit_received<S: Store>(
                 }
             };
             let id = v.id();
-            if !seen.insert(id) || svc.pool.contains(&id) || svc.chain.transaction(&id)?.is_some()
-            {
+            if !seen.insert(id) || svc.pool.contains(&id) || svc.chain.transaction(&id)?.is_some() {
                 results.push(Err(TxRefusal::Known));
                 continue;
             }

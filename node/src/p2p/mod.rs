@@ -22,8 +22,8 @@ use ltonode_ledger::tx::validate::ValidationError;
 use ltonode_ledger::{ChainId, Height, Store};
 use ltonode_network::message::{MAX_BLOCKS_PER_RESPONSE, MAX_HEADERS_PER_RESPONSE};
 use ltonode_network::{
-    GossipMessage, MessageId, Multiaddr, NetworkConfig, NetworkError, NetworkEvent,
-    NetworkHandle, PeerId, Penalty, SyncRequest, SyncResponse,
+    GossipMessage, MessageId, Multiaddr, NetworkConfig, NetworkError, NetworkEvent, NetworkHandle,
+    PeerId, Penalty, SyncRequest, SyncResponse,
 };
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
@@ -407,8 +407,8 @@ impl<S: Store + Send + 'static> Bridge<S> {
         Ok(match *request {
             SyncRequest::Tip => {
                 let tip = chain.tip().ok_or(ChainError::Empty)?;
-                let score = ltonode_consensus::chain_score(chain)
-                    .map_err(import::ImportError::from)?;
+                let score =
+                    ltonode_consensus::chain_score(chain).map_err(import::ImportError::from)?;
                 SyncResponse::Tip {
                     height,
                     score: score.0,

@@ -72,7 +72,7 @@ pub(super) async fn run<S: Store + Send + 'static>(
             w = wake.recv() => if w.is_none() { return },
         }
         rounds = rounds.wrapping_add(1);
-        if rounds % REDIAL_ROUNDS == 0 {
+        if rounds.is_multiple_of(REDIAL_ROUNDS) {
             redial(&net, &bootstrap).await;
         }
         match round(&shared, &net).await {
@@ -99,10 +99,8 @@ async fn redial(net: &NetworkHandle, bootstrap: &[Multiaddr]) {
         let connected = peers
             .iter()
             .any(|p| p.addrs.contains(addr) || p.listen_addrs.contains(addr));
-        if !connected {
-            if let Err(e) = net.dial(addr.clone()).await {
-                tracing::debug!(%addr, error = %e, "redial failed");
-            }
+        if !connected && let Err(e) = net.dial(addr.clone()).await {
+            tracing::debug!(%addr, error = %e, "redial failed");
         }
     }
 }

@@ -286,18 +286,6 @@ pub fn rfc3339(ms: u64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
-    }
-}
-
 /// Records each request's latency in `ltonode_rest_request_seconds`.
 async fn timed<S: Store + 'static>(
     axum::extract::State(st): axum::extract::State<RestState<S>>,
@@ -331,4 +319,16 @@ async fn metrics<S: Store + 'static>(
         Ok(())
     })?;
     Ok(m.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
 }

@@ -75,10 +75,6 @@ pub async fn last<S: Store + 'static>(
 ) -> Result<Json<Value>, ApiError> {
     let period = st.params().summary_period;
     let height = st.with_service(|svc| Ok(svc.chain.height().0))?;
-    let n = if period == 0 {
-        0
-    } else {
-        height.saturating_sub(1) / period
-    };
+    let n = height.saturating_sub(1).checked_div(period).unwrap_or(0);
     summary(&st, n)
 }
