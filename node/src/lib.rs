@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod metrics;
 pub mod p2p;
+pub mod pool;
 pub mod rest;
 pub mod service;
 pub mod verify;

@@ -12,7 +12,7 @@ use ltonode_consensus::{ChainParams, Forger, ForgerAction};
 use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
 use ltonode_ledger::chain::{Chain, ChainConfig};
 use ltonode_ledger::genesis::GenesisConfig;
-use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext, verify_batch};
+use ltonode_ledger::tx::validate::FeeSchedule;
 use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
 use ltonode_ledger::{Amount, Height, KeyPair, RocksConfig, RocksStore, Store, Timestamp};
 use std::collections::HashSet;
@@ -94,7 +94,7 @@ pub enum Outgoing {
 /// Sending half of the outbox; full or closed means nobody listens, and the item is dropped.
 pub type Outbox = tokio::sync::mpsc::Sender<Outgoing>;
 
-fn post(outbox: Option<&Outbox>, item: Outgoing) {
+pub(crate) fn post(outbox: Option<&Outbox>, item: Outgoing) {
     if let Some(o) = outbox
         && let Err(tokio::sync::mpsc::error::TrySendError::Full(_)) = o.try_send(item)
     {
@@ -102,72 +102,7 @@ fn post(outbox: Option<&Outbox>, item: Outgoing) {
     }
 }
 
-/// Transactions waiting for a micro block, verified on admission, without duplicates.
-#[derive(Default)]
-pub struct Pool {
-    txs: Vec<VerifiedTx>,
-    ids: HashSet<TxId>,
-    outbox: Option<Outbox>,
-}
-
-impl Pool {
-    /// Verifies and adds transactions; returns how many were admitted. Admitted ones are
-    /// posted to the outbox (gossiped), if there is one.
-    pub fn add(&mut self, txs: Vec<Transaction>, ctx: &ValidationContext) -> usize {
-        let mut n = 0;
-        for v in verify_batch(txs, ctx).into_iter().flatten() {
-            if self.insert(v.clone()) {
-                post(self.outbox.as_ref(), Outgoing::Transaction(v.into_tx()));
-                n += 1;
-            }
-        }
-        n
-    }
-
-    /// Adds an already verified transaction without gossiping it (it came from a peer, who
-    /// relays it); whether it was new.
-    pub fn insert(&mut self, v: VerifiedTx) -> bool {
-        if self.ids.insert(v.id()) {
-            self.txs.push(v);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Drops the transactions `ids` (included in a block).
-    pub fn remove_ids(&mut self, ids: &HashSet<TxId>) {
-        if !ids.iter().any(|id| self.ids.contains(id)) {
-            return;
-        }
-        self.remove(ids);
-    }
-
-    /// Transactions waiting.
-    pub fn len(&self) -> usize {
-        self.txs.len()
-    }
-
-    /// Whether nothing waits.
-    pub fn is_empty(&self) -> bool {
-        self.txs.is_empty()
-    }
-
-    /// The waiting transactions, in admission order.
-    pub fn txs(&self) -> &[VerifiedTx] {
-        &self.txs
-    }
-
-    /// Whether the transaction `id` waits here.
-    pub fn contains(&self, id: &TxId) -> bool {
-        self.ids.contains(id)
-    }
-
-    fn remove(&mut self, ids: &HashSet<TxId>) {
-        self.txs.retain(|v| !ids.contains(&v.id()));
-        self.ids.retain(|id| !ids.contains(id));
-    }
-}
+pub use crate::pool::{Pool, PoolLimits, Refusal};
 
 /// The chain, the forger and the pool of one node.
 pub struct ChainService<S: Store> {
@@ -183,6 +118,7 @@ pub struct ChainService<S: Store> {
     summary_for: Option<ltonode_ledger::block::BlockId>,
     outbox: Option<Outbox>,
     forging_enabled: bool,
+    revalidated_at: Option<Height>,
 }
 
 /// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
@@ -213,6 +149,7 @@ impl<S: Store> ChainService<S> {
             summary_for: None,
             outbox: None,
             forging_enabled: true,
+            revalidated_at: None,
         }
     }
 
@@ -287,8 +224,53 @@ impl<S: Store> ChainService<S> {
         Ok(())
     }
 
+    /// After a new key block (forged or imported): drops pool transactions that expired or
+    /// no longer apply on the new state (confirmed elsewhere, overdrawn, lease gone).
+    fn revalidate_pool(&mut self) -> anyhow::Result<()> {
+        let Some(tip) = self.chain.tip() else {
+            return Ok(());
+        };
+        if self.revalidated_at == Some(tip.height) {
+            return Ok(());
+        }
+        self.revalidated_at = Some(tip.height);
+        let oldest = Timestamp(
+            tip.prev_timestamp
+                .0
+                .saturating_sub(self.params.max_tx_past_ms),
+        );
+        let expired = self.pool.drop_expired(oldest);
+        let ctx = ltonode_ledger::state::BlockContext {
+            chain_id: self.params.chain_id,
+            height: tip.height,
+            timestamp: tip.header.timestamp,
+            prev_timestamp: tip.prev_timestamp,
+            generator: ltonode_ledger::Address::from_public_key(
+                self.params.chain_id,
+                &tip.header.generator,
+            ),
+            lease_unbonding: self.params.lease_unbonding,
+            max_tx_future_ms: self.params.max_tx_future_ms,
+            max_tx_past_ms: self.params.max_tx_past_ms,
+        };
+        let mut overlay = ltonode_ledger::state::transition::Overlay::new(&self.chain, ctx);
+        let mut stale = HashSet::new();
+        for v in self.pool.txs() {
+            if overlay.apply(v).is_err() {
+                stale.insert(v.id());
+            }
+        }
+        let dropped = stale.len();
+        self.pool.remove_ids(&stale);
+        if expired + dropped > 0 {
+            tracing::debug!(expired, dropped, height = tip.height.0, "pool revalidated");
+        }
+        Ok(())
+    }
+
     /// One step at time `now`; returns what happened and when to call again at the latest.
     pub fn tick(&mut self, now: Timestamp) -> anyhow::Result<(Vec<Event>, Option<Timestamp>)> {
+        self.revalidate_pool()?;
         self.feed_dev_load()?;
         let mut events = Vec::new();
         if !self.forging_enabled {
@@ -305,7 +287,7 @@ impl<S: Store> ChainService<S> {
             self.summary_for = tip_id;
         }
         forger.set_next_summary(self.next_summary);
-        let action = forger.step(&self.chain, now, &self.pool.txs)?;
+        let action = forger.step(&self.chain, now, self.pool.txs())?;
         match action {
             ForgerAction::KeyBlock(header) => {
                 validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
@@ -328,7 +310,7 @@ impl<S: Store> ChainService<S> {
             ForgerAction::MicroBlock(micro, verified) => {
                 self.chain.apply_own_micro_block(&micro, &verified)?;
                 let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
-                self.pool.remove(&ids);
+                self.pool.remove_ids(&ids);
                 post(self.outbox.as_ref(), Outgoing::MicroBlock(micro));
                 events.push(Event::MicroBlock {
                     height: self.chain.height(),

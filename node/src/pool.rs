@@ -1,0 +1,294 @@
+//! The UTX pool: transactions waiting for a micro block (ARCHITECTURE.md §9).
+//!
+//! Every transaction was verified (signatures, fee, sizes, chain, timestamp) on admission.
+//! The pool is bounded by count and bytes, holds at most `max_per_account` transactions of one
+//! sender, refuses duplicates, and keeps its transactions ordered by fee per byte (highest
+//! first, then first come), which is the order the forger takes them in. When full, a new
+//! transaction evicts the lowest-paying ones only if it pays more per byte than they do.
+//! After each block the node drops what no longer applies (confirmed, overdrawn, expired).
+
+use crate::service::{Outbox, Outgoing, post};
+use ltonode_ledger::tx::validate::{ValidationContext, verify_batch};
+use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
+use ltonode_ledger::{Address, Timestamp};
+use std::collections::{HashMap, HashSet};
+
+/// The pool's bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolLimits {
+    /// Most transactions.
+    pub max_txs: usize,
+    /// Most bytes of transactions (wire size).
+    pub max_bytes: usize,
+    /// Most transactions of one sender.
+    pub max_per_account: usize,
+}
+
+impl Default for PoolLimits {
+    fn default() -> Self {
+        PoolLimits {
+            max_txs: 20_000,
+            max_bytes: 32 * 1024 * 1024,
+            max_per_account: 2_000,
+        }
+    }
+}
+
+/// Why a verified transaction was not admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// It is already in the pool.
+    Duplicate,
+    /// Its sender already has `max_per_account` transactions waiting.
+    AccountLimit,
+    /// The pool is full of transactions paying at least as much per byte.
+    Full,
+}
+
+/// Ordering key: fee per byte in millionths (higher first), then arrival (earlier first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    neg_fee_per_byte: i128,
+    seq: u64,
+}
+
+/// Transactions waiting for a micro block.
+#[derive(Default)]
+pub struct Pool {
+    txs: Vec<VerifiedTx>,
+    ranks: Vec<(Rank, usize, Address)>,
+    ids: HashSet<TxId>,
+    per_account: HashMap<Address, usize>,
+    bytes: usize,
+    seq: u64,
+    limits: PoolLimits,
+    pub(crate) outbox: Option<Outbox>,
+}
+
+impl Pool {
+    /// An empty pool with these bounds.
+    pub fn with_limits(limits: PoolLimits) -> Pool {
+        Pool {
+            limits,
+            ..Pool::default()
+        }
+    }
+
+    /// Verifies and adds transactions; returns how many were admitted. Admitted ones are
+    /// posted to the outbox (gossiped), if there is one.
+    pub fn add(&mut self, txs: Vec<Transaction>, ctx: &ValidationContext) -> usize {
+        let mut n = 0;
+        for v in verify_batch(txs, ctx).into_iter().flatten() {
+            if self.admit(v.clone()).is_ok() {
+                post(self.outbox.as_ref(), Outgoing::Transaction(v.into_tx()));
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Adds an already verified transaction without gossiping it (it came from a peer, who
+    /// relays it); whether it was new.
+    pub fn insert(&mut self, v: VerifiedTx) -> bool {
+        self.admit(v).is_ok()
+    }
+
+    /// Adds a verified transaction, or says why not.
+    pub fn admit(&mut self, v: VerifiedTx) -> Result<(), Refusal> {
+        let id = v.id();
+        if self.ids.contains(&id) {
+            return Err(Refusal::Duplicate);
+        }
+        let sender = v.tx().sender_address();
+        if self.per_account.get(&sender).copied().unwrap_or(0) >= self.limits.max_per_account {
+            return Err(Refusal::AccountLimit);
+        }
+        let size = v.tx().to_bytes().len().max(1);
+        let fee_per_byte = i128::from(v.tx().fee.0) * 1_000_000 / i128::try_from(size).unwrap_or(1);
+        self.seq += 1;
+        let rank = Rank {
+            neg_fee_per_byte: -fee_per_byte,
+            seq: self.seq,
+        };
+        // Make room by evicting lower-paying transactions, if this one pays more.
+        while self.txs.len() >= self.limits.max_txs
+            || self.bytes.saturating_add(size) > self.limits.max_bytes
+        {
+            match self.ranks.last() {
+                Some((last, _, _)) if last.neg_fee_per_byte > rank.neg_fee_per_byte => {
+                    let i = self.txs.len() - 1;
+                    self.remove_at(i);
+                }
+                _ => return Err(Refusal::Full),
+            }
+        }
+        let at = self.ranks.partition_point(|(r, _, _)| *r < rank);
+        self.ranks.insert(at, (rank, size, sender));
+        self.txs.insert(at, v);
+        self.ids.insert(id);
+        *self.per_account.entry(sender).or_default() += 1;
+        self.bytes += size;
+        Ok(())
+    }
+
+    fn remove_at(&mut self, i: usize) {
+        if i >= self.txs.len() {
+            return;
+        }
+        let v = self.txs.remove(i);
+        let (_, size, sender) = self.ranks.remove(i);
+        self.ids.remove(&v.id());
+        self.bytes = self.bytes.saturating_sub(size);
+        if let Some(c) = self.per_account.get_mut(&sender) {
+            *c = c.saturating_sub(1);
+            if *c == 0 {
+                self.per_account.remove(&sender);
+            }
+        }
+    }
+
+    /// Drops the transactions `ids` (included in a block).
+    pub fn remove_ids(&mut self, ids: &HashSet<TxId>) {
+        if !ids.iter().any(|id| self.ids.contains(id)) {
+            return;
+        }
+        self.retain(|v| !ids.contains(&v.id()));
+    }
+
+    /// Keeps only the transactions for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&VerifiedTx) -> bool) {
+        let mut i = 0;
+        while i < self.txs.len() {
+            if keep(&self.txs[i]) {
+                i += 1;
+            } else {
+                self.remove_at(i);
+            }
+        }
+    }
+
+    /// Drops transactions older than `oldest` (past LTO's window they can never be included).
+    pub fn drop_expired(&mut self, oldest: Timestamp) -> usize {
+        let before = self.txs.len();
+        self.retain(|v| v.tx().timestamp >= oldest);
+        before - self.txs.len()
+    }
+
+    /// Transactions waiting.
+    pub fn len(&self) -> usize {
+        self.txs.len()
+    }
+
+    /// Bytes of the transactions waiting.
+    pub fn size_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.txs.is_empty()
+    }
+
+    /// The waiting transactions, highest fee per byte first.
+    pub fn txs(&self) -> &[VerifiedTx] {
+        &self.txs
+    }
+
+    /// Whether the transaction `id` waits here.
+    pub fn contains(&self, id: &TxId) -> bool {
+        self.ids.contains(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ltonode_ledger::tx::TxBody;
+    use ltonode_ledger::tx::validate::verify;
+    use ltonode_ledger::{Amount, ChainId, KeyPair};
+
+    const NOW: Timestamp = Timestamp(1_767_225_600_000);
+
+    fn anchor(seed: &str, i: u64, fee: u64) -> VerifiedTx {
+        let k = KeyPair::from_seed_phrase(seed, 0);
+        let mut tx = Transaction {
+            version: 3,
+            chain_id: ChainId::TESTNET,
+            timestamp: Timestamp(NOW.0 + i),
+            sender: k.public_key(),
+            fee: Amount(fee),
+            sponsor: None,
+            proofs: vec![],
+            body: TxBody::Anchor {
+                anchors: vec![i.to_be_bytes().to_vec()],
+            },
+        };
+        tx.sign_with(&k);
+        verify(tx, &ValidationContext::lto(ChainId::TESTNET, NOW)).expect("valid")
+    }
+
+    #[test]
+    fn ordered_by_fee_per_byte_then_arrival() {
+        let mut p = Pool::default();
+        for (i, fee) in [35_000_000u64, 90_000_000, 35_000_000, 50_000_000]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(p.admit(anchor("a", i as u64, *fee)), Ok(()));
+        }
+        let fees: Vec<u64> = p.txs().iter().map(|v| v.tx().fee.0).collect();
+        assert_eq!(fees, [90_000_000, 50_000_000, 35_000_000, 35_000_000]);
+        let ts: Vec<u64> = p.txs().iter().map(|v| v.tx().timestamp.0 - NOW.0).collect();
+        assert_eq!(ts, [1, 3, 0, 2]);
+        assert_eq!(p.admit(anchor("a", 1, 90_000_000)), Err(Refusal::Duplicate));
+    }
+
+    #[test]
+    fn bounded_by_count_bytes_and_account() {
+        let mut p = Pool::with_limits(PoolLimits {
+            max_txs: 3,
+            max_bytes: 1 << 20,
+            max_per_account: 2,
+        });
+        assert_eq!(p.admit(anchor("a", 0, 35_000_000)), Ok(()));
+        assert_eq!(p.admit(anchor("a", 1, 35_000_000)), Ok(()));
+        assert_eq!(
+            p.admit(anchor("a", 2, 35_000_000)),
+            Err(Refusal::AccountLimit)
+        );
+        assert_eq!(p.admit(anchor("b", 3, 35_000_000)), Ok(()));
+        // Full: an equal payer is refused, a better one evicts the newest of the lowest.
+        assert_eq!(p.admit(anchor("c", 4, 35_000_000)), Err(Refusal::Full));
+        assert_eq!(p.admit(anchor("c", 5, 40_000_000)), Ok(()));
+        assert_eq!(p.len(), 3);
+        assert!(!p.txs().iter().any(|v| v.tx().timestamp.0 == NOW.0 + 3));
+        // Bytes: a pool that holds one transaction's bytes.
+        let one = anchor("d", 6, 35_000_000).tx().to_bytes().len();
+        let mut q = Pool::with_limits(PoolLimits {
+            max_txs: 100,
+            max_bytes: one,
+            max_per_account: 100,
+        });
+        assert_eq!(q.admit(anchor("d", 6, 35_000_000)), Ok(()));
+        assert_eq!(q.admit(anchor("d", 7, 35_000_000)), Err(Refusal::Full));
+        assert_eq!(q.size_bytes(), one);
+    }
+
+    #[test]
+    fn removal_and_expiry_keep_the_books() {
+        let mut p = Pool::default();
+        let a = anchor("a", 0, 35_000_000);
+        let id = a.id();
+        p.admit(a).expect("admit");
+        p.admit(anchor("a", 10_000, 35_000_000)).expect("admit");
+        assert_eq!(p.drop_expired(Timestamp(NOW.0 + 1)), 1);
+        assert!(!p.contains(&id));
+        p.remove_ids(&p.txs().iter().map(VerifiedTx::id).collect());
+        assert!(p.is_empty());
+        assert_eq!(p.size_bytes(), 0);
+        // The per-account count was released: the sender may fill the pool again.
+        for i in 0..5 {
+            p.admit(anchor("a", 20_000 + i, 35_000_000)).expect("admit");
+        }
+    }
+}
