@@ -168,6 +168,8 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot bind the REST API to {}", config.rest.rest_addr))?;
     tracing::info!(addr = %listener.local_addr()?, "REST API listening");
+    let metrics = std::sync::Arc::new(metrics::Metrics::new()?);
+    node.set_metrics(metrics.clone());
     let shared = std::sync::Arc::new(std::sync::Mutex::new(node));
 
     // One switch stops everything: a signal, `POST /node/stop`, or either task ending.
@@ -181,7 +183,8 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         }
     });
     let state = rest::RestState::new(shared.clone(), params, config.rest.api_key_hash.clone())
-        .with_stop(stop_tx.clone());
+        .with_stop(stop_tx.clone())
+        .with_metrics(metrics);
     tracing::info!("running; waiting for Ctrl-C (or SIGTERM, or POST /node/stop)");
     let chain_loop = async {
         let r = service::run(shared.clone(), stopped(stop_rx.clone())).await;

@@ -119,6 +119,7 @@ pub struct ChainService<S: Store> {
     outbox: Option<Outbox>,
     forging_enabled: bool,
     revalidated_at: Option<Height>,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 /// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
@@ -150,6 +151,7 @@ impl<S: Store> ChainService<S> {
             outbox: None,
             forging_enabled: true,
             revalidated_at: None,
+            metrics: None,
         }
     }
 
@@ -224,6 +226,21 @@ impl<S: Store> ChainService<S> {
         Ok(())
     }
 
+    /// Counts what this node forges and applies in `metrics` (shared with `/metrics`).
+    pub fn set_metrics(&mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) {
+        self.metrics = Some(metrics);
+    }
+
+    /// The node's metrics, if set.
+    pub fn metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Metrics>> {
+        self.metrics.as_ref()
+    }
+
+    /// The forging account's address, if this node forges.
+    pub fn forging_address(&self) -> Option<ltonode_ledger::Address> {
+        self.forger.as_ref().map(Forger::address)
+    }
+
     /// After a new key block (forged or imported): drops pool transactions that expired or
     /// no longer apply on the new state (confirmed elsewhere, overdrawn, lease gone).
     fn revalidate_pool(&mut self) -> anyhow::Result<()> {
@@ -290,8 +307,13 @@ impl<S: Store> ChainService<S> {
         let action = forger.step(&self.chain, now, self.pool.txs())?;
         match action {
             ForgerAction::KeyBlock(header) => {
+                let started = std::time::Instant::now();
                 validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
                 let returned = self.chain.apply_key_block(&header, self.next_summary)?;
+                if let Some(m) = &self.metrics {
+                    m.key_blocks_forged.inc();
+                    m.import_seconds.observe(started.elapsed().as_secs_f64());
+                }
                 // Keep the summary the block just committed: its blocks will be pruned.
                 let p = self.params.summary_period;
                 let closed = header.height.0.saturating_sub(1);
@@ -308,7 +330,18 @@ impl<S: Store> ChainService<S> {
                 Ok((events, Some(now)))
             }
             ForgerAction::MicroBlock(micro, verified) => {
+                let started = std::time::Instant::now();
                 self.chain.apply_own_micro_block(&micro, &verified)?;
+                if let Some(m) = &self.metrics {
+                    m.micro_blocks_forged.inc();
+                    m.import_seconds.observe(started.elapsed().as_secs_f64());
+                    let anchors: usize = verified
+                        .iter()
+                        .map(|v| ltonode_ledger::block::anchor_leaves(v.tx()).len())
+                        .sum();
+                    m.txs_applied.inc_by(verified.len() as u64);
+                    m.anchors_applied.inc_by(anchors as u64);
+                }
                 let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
                 self.pool.remove_ids(&ids);
                 post(self.outbox.as_ref(), Outgoing::MicroBlock(micro));

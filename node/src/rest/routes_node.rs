@@ -14,9 +14,18 @@ use serde_json::{Value, json};
 pub async fn status<S: Store + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let (height, ts, forging) = st.with_service(|svc| {
+    let depth = st.params().gen_depth;
+    let (height, ts, forging, generator) = st.with_service(|svc| {
         let ts = svc.chain.tip().map_or(0, |t| t.header.timestamp.0);
-        Ok((svc.chain.height().0, ts, svc.is_forging()))
+        let generator = match svc.forging_address() {
+            Some(a) => Some((
+                a,
+                svc.chain
+                    .generating_balance(&a, svc.chain.height(), depth)?,
+            )),
+            None => None,
+        };
+        Ok((svc.chain.height().0, ts, svc.is_forging(), generator))
     })?;
     let age = wall_clock().0.saturating_sub(ts);
     Ok(Json(json!({
@@ -26,6 +35,8 @@ pub async fn status<S: Store + 'static>(
         "updatedDate": rfc3339(ts),
         "lastBlockAge": age,
         "forging": forging,
+        "generator": generator.map(|(a, _)| a.to_base58()),
+        "generatingBalance": generator.map(|(_, g)| g),
     })))
 }
 

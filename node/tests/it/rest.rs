@@ -47,11 +47,15 @@ async fn start(api_key_hash: Option<String>) -> Node {
             genesis.transactions(),
         )
         .unwrap();
-    let service = ChainService::new(chain, params.clone(), genesis.total(), Some(dev_key(0)));
+    let mut service = ChainService::new(chain, params.clone(), genesis.total(), Some(dev_key(0)));
+    let metrics = Arc::new(ltonode::metrics::Metrics::new().unwrap());
+    service.set_metrics(metrics.clone());
     let svc = Arc::new(Mutex::new(service));
     let (stop, rx) = watch::channel(false);
     let stop = Arc::new(stop);
-    let state = RestState::new(svc.clone(), params, api_key_hash).with_stop(stop.clone());
+    let state = RestState::new(svc.clone(), params, api_key_hash)
+        .with_stop(stop.clone())
+        .with_metrics(metrics);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(rest::serve(listener, state, async move {
@@ -936,6 +940,21 @@ async fn metrics_in_prometheus_text() {
         "{text}"
     );
     assert!(text.contains("ltonode_pool_transactions 0"), "{text}");
+    // start() forged one key block, this test another.
+    assert!(text.contains("ltonode_forger_key_blocks_total 2"), "{text}");
+    assert!(
+        text.contains("ltonode_chain_import_seconds_count 2"),
+        "{text}"
+    );
+    let (_, status) = http(node.addr, "GET", "/node/status", &[], b"").await;
+    assert_eq!(
+        status["generator"],
+        address_of(&dev_key(0)).to_base58().as_str()
+    );
+    assert!(
+        status["generatingBalance"].as_u64().unwrap() > 0,
+        "{status}"
+    );
     assert!(
         text.contains("ltonode_rest_request_seconds_count"),
         "{text}"
