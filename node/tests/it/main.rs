@@ -4,4 +4,5 @@
 mod commands;
 mod config;
 mod loopback;
+mod python_client;
 mod rest;
