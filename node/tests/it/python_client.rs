@@ -65,7 +65,9 @@ impl Drop for Child {
 #[test]
 fn the_official_python_client_anchors_and_the_receipt_verifies() {
     let Some(py) = python() else {
-        eprintln!("skipped: set LTO_CLIENT_PYTHON to a python with `lto` 1.5.1 (scripts/test does)");
+        eprintln!(
+            "skipped: set LTO_CLIENT_PYTHON to a python with `lto` 1.5.1 (scripts/test does)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
