@@ -118,6 +118,23 @@ pub struct StorageArgs {
     /// `retain_blocks`. A database that was pruned cannot become a history node.
     #[arg(long, env = "LTONODE_HISTORY")]
     pub history: bool,
+    /// Which anchors get an index entry (and so keep their receipt after pruning): `all`,
+    /// `own` (sent by the forging account) or `none`. History nodes index all.
+    #[arg(long, env = "LTONODE_ANCHOR_INDEX", value_enum, default_value_t = AnchorIndexMode::All)]
+    pub anchor_index: AnchorIndexMode,
+}
+
+/// The `--anchor-index` choices.
+#[derive(clap::ValueEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnchorIndexMode {
+    /// Every anchor.
+    #[default]
+    All,
+    /// Anchors sent by the forging account.
+    Own,
+    /// None.
+    None,
 }
 
 /// Block production.
@@ -221,6 +238,7 @@ impl Default for StorageArgs {
         StorageArgs {
             data_dir: default_data_dir(),
             history: false,
+            anchor_index: AnchorIndexMode::All,
         }
     }
 }

@@ -127,11 +127,22 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         }
         (None, ChainChoice::File(_)) => None,
     };
+    let anchor_index = match config.storage.anchor_index {
+        config::AnchorIndexMode::All => ltonode_ledger::chain::AnchorIndex::All,
+        config::AnchorIndexMode::None => ltonode_ledger::chain::AnchorIndex::None,
+        config::AnchorIndexMode::Own => ltonode_ledger::chain::AnchorIndex::Own(
+            forging_key
+                .iter()
+                .map(|k| ltonode_ledger::Address::from_public_key(params.chain_id, &k.public_key()))
+                .collect(),
+        ),
+    };
     let chain = service::open_chain(
         &config.storage.data_dir,
         &params,
         &genesis,
         config.storage.history,
+        anchor_index,
     )?;
     let tip = chain.tip().context("the chain has no genesis")?;
     tracing::info!(height = tip.height.0, block = %tip.header.id(), "chain opened");

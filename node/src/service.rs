@@ -33,6 +33,7 @@ pub fn chain_config(params: &ChainParams) -> ChainConfig {
         summary_period: params.summary_period,
         retain_blocks: params.retain_blocks,
         history: false,
+        anchor_index: ltonode_ledger::chain::AnchorIndex::All,
     }
 }
 
@@ -42,12 +43,19 @@ pub fn open_chain(
     params: &ChainParams,
     genesis: &GenesisConfig,
     history: bool,
+    anchor_index: ltonode_ledger::chain::AnchorIndex,
 ) -> anyhow::Result<Chain<RocksStore>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let store = RocksStore::open(dir.join("db"), RocksConfig::default())
         .with_context(|| format!("opening the database in {}", dir.display()))?;
     let mut config = chain_config(params);
     config.history = history;
+    // A history node serves every old anchor's receipt: it indexes everything.
+    config.anchor_index = if history {
+        ltonode_ledger::chain::AnchorIndex::All
+    } else {
+        anchor_index
+    };
     let mut chain = Chain::open(store, config)?;
     if chain.tip().is_none() {
         chain.init_genesis(

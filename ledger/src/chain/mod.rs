@@ -19,6 +19,7 @@ pub mod undo;
 mod view;
 
 pub use bootstrap::Snapshot;
+
 pub use query::{AnchorEntry, BalanceDetails};
 
 use crate::address::{Address, ChainId};
@@ -60,6 +61,32 @@ pub struct ChainConfig {
     pub retain_blocks: u32,
     /// Keep every transaction forever (a history node) instead of pruning.
     pub history: bool,
+    /// Which anchors the anchor index (and so the receipts kept after pruning) covers.
+    pub anchor_index: AnchorIndex,
+}
+
+/// Which anchors a node indexes (ARCHITECTURE.md §6). The index is what keeps an anchor's
+/// receipt after its block's transactions are pruned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AnchorIndex {
+    /// Every anchor (the default; history nodes always index everything they keep).
+    #[default]
+    All,
+    /// Only anchors sent by these accounts (the operator's own).
+    Own(std::collections::BTreeSet<Address>),
+    /// No anchor index.
+    None,
+}
+
+impl AnchorIndex {
+    /// Whether anchors sent by `sender` are indexed.
+    pub fn covers(&self, sender: &Address) -> bool {
+        match self {
+            AnchorIndex::All => true,
+            AnchorIndex::Own(set) => set.contains(sender),
+            AnchorIndex::None => false,
+        }
+    }
 }
 
 impl ChainConfig {
@@ -75,6 +102,7 @@ impl ChainConfig {
             summary_period: 1440,
             retain_blocks: 1000,
             history: false,
+            anchor_index: AnchorIndex::All,
         }
     }
 
@@ -458,12 +486,15 @@ impl<S: Store> Chain<S> {
                     vtx.id().0.to_vec(),
                 );
             }
+            let indexed = self.config.anchor_index.covers(&vtx.tx().sender_address());
             for leaf in anchor_leaves(vtx.tx()) {
-                b.put_new(
-                    Column::Anchors,
-                    keys::anchor(&leaf, h, anchor_pos),
-                    vtx.id().0.to_vec(),
-                );
+                if indexed {
+                    b.put_new(
+                        Column::Anchors,
+                        keys::anchor(&leaf, h, anchor_pos),
+                        vtx.id().0.to_vec(),
+                    );
+                }
                 anchor_pos = anchor_pos.saturating_add(1);
             }
         }
@@ -593,17 +624,25 @@ impl<S: Store> Chain<S> {
         let mut b = UndoBatch::new(&self.store);
         write_diff(&mut b, h, 0, &diff)?;
         // Receipts of block h-1's anchors now exist: store both Merkle paths with each entry.
-        let leaves: Vec<(Vec<u8>, TxId)> = txs
+        let leaves: Vec<(Vec<u8>, TxId, bool)> = txs
             .iter()
             .flat_map(|t| {
                 let id = t.id();
-                anchor_leaves(t).into_iter().map(move |l| (l, id))
+                let indexed = self.config.anchor_index.covers(&t.sender_address());
+                anchor_leaves(t).into_iter().map(move |l| (l, id, indexed))
             })
             .collect();
-        if !leaves.is_empty() {
-            let trees =
-                AnchorTrees::new(&leaves.iter().map(|(l, _)| l.as_slice()).collect::<Vec<_>>());
-            for (pos, (leaf, id)) in leaves.iter().enumerate() {
+        if leaves.iter().any(|(_, _, indexed)| *indexed) {
+            let trees = AnchorTrees::new(
+                &leaves
+                    .iter()
+                    .map(|(l, _, _)| l.as_slice())
+                    .collect::<Vec<_>>(),
+            );
+            for (pos, (leaf, id, indexed)) in leaves.iter().enumerate() {
+                if !indexed {
+                    continue;
+                }
                 let p = u32::try_from(pos).map_err(|_| ChainError::Corrupt("anchor position"))?;
                 let proofs = trees
                     .proofs(u64::from(p))

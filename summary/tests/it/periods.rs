@@ -336,3 +336,33 @@ fn history_nodes_keep_everything_and_pruned_stores_cannot_become_history() {
         Some(ChainError::PrunedNotHistory)
     );
 }
+
+#[test]
+fn the_anchor_index_covers_all_own_or_no_anchors() {
+    use ltonode_ledger::chain::AnchorIndex;
+    let index_with = |mode: AnchorIndex| {
+        let mut c = config(false);
+        c.anchor_index = mode;
+        let mut chain = Chain::open(MemStore::new(), c).expect("open");
+        let g = new_chain(MemStore::new(), false);
+        // Same genesis as new_chain, on a chain with this index mode.
+        let genesis: Vec<Transaction> = g
+            .block_micro_blocks(Height(1))
+            .expect("genesis")
+            .remove(0)
+            .transactions;
+        chain
+            .init_genesis(Timestamp(T0), 50, genesis)
+            .expect("genesis");
+        let anchors = run(&mut chain, 12);
+        anchors
+            .iter()
+            .take(8)
+            .filter(|a| !chain.anchor(a.as_slice()).expect("lookup").is_empty())
+            .count()
+    };
+    assert_eq!(index_with(AnchorIndex::All), 8);
+    assert_eq!(index_with(AnchorIndex::None), 0);
+    assert_eq!(index_with(AnchorIndex::Own([addr(&kp("alice"))].into())), 8);
+    assert_eq!(index_with(AnchorIndex::Own([addr(&kp("bob"))].into())), 0);
+}
