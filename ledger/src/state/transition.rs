@@ -430,57 +430,12 @@ impl<'a, V: StateView> Overlay<'a, V> {
                 script_change = Some(script.clone());
             }
             TxBody::Anchor { .. } | TxBody::MappedAnchor { .. } => {}
-            TxBody::IssueAssociation {
-                association_type,
-                recipient,
-                expires,
-                subject,
-                data,
-            } => {
-                let key = AssociationKey {
-                    issuer: sender,
-                    recipient: *recipient,
-                    association_type: *association_type,
-                    subject: subject.clone().unwrap_or_default(),
-                };
-                // Re-issuing keeps the later expiry ("no expiry" is the latest of all).
-                let expires = match self.association(&key)? {
-                    Some(old) if old.is_active(ctx.timestamp) => match (old.expires, expires) {
-                        (None, _) | (_, None) => None,
-                        (Some(a), Some(b)) => Some(a.max(*b)),
-                    },
-                    _ => *expires,
-                };
-                assoc = Some((
-                    key,
-                    Association {
-                        tx_id: id,
-                        height: ctx.height,
-                        timestamp: tx.timestamp,
-                        expires,
-                        revoked: None,
-                        data_entries: data_count(data),
-                    },
-                ));
+            TxBody::IssueAssociation { recipient, .. } => {
+                assoc = Some(self.issued_association(tx, id)?);
                 addresses.push(*recipient);
             }
-            TxBody::RevokeAssociation {
-                association_type,
-                recipient,
-                subject,
-            } => {
-                let key = AssociationKey {
-                    issuer: sender,
-                    recipient: *recipient,
-                    association_type: *association_type,
-                    subject: subject.clone().unwrap_or_default(),
-                };
-                let mut a = self
-                    .association(&key)?
-                    .filter(|a| a.is_active(ctx.timestamp))
-                    .ok_or(TxApplyError::UnknownAssociation)?;
-                a.revoked = Some(ctx.height);
-                assoc = Some((key, a));
+            TxBody::RevokeAssociation { recipient, .. } => {
+                assoc = Some(self.revoked_association(tx)?);
                 addresses.push(*recipient);
             }
         }
@@ -535,6 +490,74 @@ impl<'a, V: StateView> Overlay<'a, V> {
         });
         self.ids.insert(id);
         Ok(())
+    }
+
+    /// The record an issue-association transaction writes: re-issuing an active association
+    /// keeps the later expiry ("no expiry" is the latest of all).
+    fn issued_association(
+        &self,
+        tx: &Transaction,
+        id: TxId,
+    ) -> Result<(AssociationKey, Association), TxApplyError> {
+        let TxBody::IssueAssociation {
+            association_type,
+            recipient,
+            expires,
+            subject,
+            data,
+        } = &tx.body
+        else {
+            return Err(TxApplyError::UnknownAssociation);
+        };
+        let key = AssociationKey {
+            issuer: tx.sender_address(),
+            recipient: *recipient,
+            association_type: *association_type,
+            subject: subject.clone().unwrap_or_default(),
+        };
+        let expires = match self.association(&key)? {
+            Some(old) if old.is_active(self.ctx.timestamp) => match (old.expires, expires) {
+                (None, _) | (_, None) => None,
+                (Some(a), Some(b)) => Some(a.max(*b)),
+            },
+            _ => *expires,
+        };
+        let record = Association {
+            tx_id: id,
+            height: self.ctx.height,
+            timestamp: tx.timestamp,
+            expires,
+            revoked: None,
+            data_entries: data_count(data),
+        };
+        Ok((key, record))
+    }
+
+    /// The record a revoke-association transaction writes; the association must be active.
+    fn revoked_association(
+        &self,
+        tx: &Transaction,
+    ) -> Result<(AssociationKey, Association), TxApplyError> {
+        let TxBody::RevokeAssociation {
+            association_type,
+            recipient,
+            subject,
+        } = &tx.body
+        else {
+            return Err(TxApplyError::UnknownAssociation);
+        };
+        let key = AssociationKey {
+            issuer: tx.sender_address(),
+            recipient: *recipient,
+            association_type: *association_type,
+            subject: subject.clone().unwrap_or_default(),
+        };
+        let mut a = self
+            .association(&key)?
+            .filter(|a| a.is_active(self.ctx.timestamp))
+            .ok_or(TxApplyError::UnknownAssociation)?;
+        a.revoked = Some(self.ctx.height);
+        Ok((key, a))
     }
 
     /// Moves the overlay to another block (fast sync replays transactions of many blocks).
@@ -596,54 +619,13 @@ impl<'a, V: StateView> Overlay<'a, V> {
                 lease.cancelled = Some(ctx.height);
                 self.diff.leases.insert(lease.id, lease);
             }
-            TxBody::IssueAssociation {
-                association_type,
-                recipient,
-                expires,
-                subject,
-                data,
-            } => {
-                let key = AssociationKey {
-                    issuer: sender,
-                    recipient: *recipient,
-                    association_type: *association_type,
-                    subject: subject.clone().unwrap_or_default(),
-                };
-                let expires = match self.association(&key)? {
-                    Some(old) if old.is_active(ctx.timestamp) => match (old.expires, expires) {
-                        (None, _) | (_, None) => None,
-                        (Some(a), Some(b)) => Some(a.max(*b)),
-                    },
-                    _ => *expires,
-                };
-                self.diff.associations.insert(
-                    key,
-                    Association {
-                        tx_id: id,
-                        height: ctx.height,
-                        timestamp: tx.timestamp,
-                        expires,
-                        revoked: None,
-                        data_entries: data_count(data),
-                    },
-                );
+            TxBody::IssueAssociation { .. } => {
+                let (k, a) = self.issued_association(tx, id)?;
+                self.diff.associations.insert(k, a);
             }
-            TxBody::RevokeAssociation {
-                association_type,
-                recipient,
-                subject,
-            } => {
-                let key = AssociationKey {
-                    issuer: sender,
-                    recipient: *recipient,
-                    association_type: *association_type,
-                    subject: subject.clone().unwrap_or_default(),
-                };
-                let mut a = self
-                    .association(&key)?
-                    .ok_or(TxApplyError::UnknownAssociation)?;
-                a.revoked = Some(ctx.height);
-                self.diff.associations.insert(key, a);
+            TxBody::RevokeAssociation { .. } => {
+                let (k, a) = self.revoked_association(tx)?;
+                self.diff.associations.insert(k, a);
             }
             TxBody::SetScript { script } => {
                 self.diff.scripts.insert(sender, script.clone());
