@@ -6,3 +6,4 @@ mod config;
 mod loopback;
 mod python_client;
 mod rest;
+mod rest_load;

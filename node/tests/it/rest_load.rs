@@ -1,0 +1,192 @@
+//! Load figure for `GET /anchors/{hash}` (issue target: >= 20,000 requests/s with p99 under
+//! 5 ms on a store of 1,000,000 anchors). Ignored by default; run in release:
+//! `cargo test -p ltonode --release --test it anchor_lookup_load -- --ignored --nocapture`.
+//! Client tasks and server share the machine's cores, so the figure is conservative.
+
+use ltonode::rest::{self, RestState};
+use ltonode::service::{ChainService, chain_config};
+use ltonode_consensus::ChainParams;
+use ltonode_ledger::block::{KeyBlockHeader, MicroBlock, VRF_PROOF_LEN};
+use ltonode_ledger::chain::Chain;
+use ltonode_ledger::tx::TxBody;
+use ltonode_ledger::tx::validate::{ValidationContext, verify_batch};
+use ltonode_ledger::{
+    Address, Amount, ChainId, Height, KeyPair, PublicKey, RocksConfig, RocksStore, Signature,
+    Timestamp, Transaction, sha256,
+};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+const T: ChainId = ChainId::TESTNET;
+const BLOCKS: u64 = 10;
+const TXS_PER_MICRO: u64 = 250;
+const MICROS: u64 = 4;
+const ANCHORS_PER_TX: u64 = 100;
+
+fn anchor(h: u64, n: u64) -> [u8; 32] {
+    sha256(&[h.to_be_bytes(), n.to_be_bytes()].concat())
+}
+
+fn build(dir: &std::path::Path) -> Chain<RocksStore> {
+    let params = ChainParams::dev();
+    let store = RocksStore::open(dir, RocksConfig::default()).unwrap();
+    let mut chain = Chain::open(store, chain_config(&params)).unwrap();
+    let senders: Vec<KeyPair> = (0..20)
+        .map(|i| KeyPair::from_seed_phrase(&format!("load {i}"), 0))
+        .collect();
+    let t0 = 1_767_225_600_000u64;
+    let genesis = senders
+        .iter()
+        .map(|k| Transaction {
+            version: 1,
+            chain_id: T,
+            timestamp: Timestamp(t0),
+            sender: PublicKey([0; 32]),
+            fee: Amount(0),
+            sponsor: None,
+            proofs: vec![],
+            body: TxBody::Genesis {
+                recipient: Address::from_public_key(T, &k.public_key()),
+                amount: Amount(1_000_000 * 100_000_000),
+            },
+        })
+        .collect();
+    chain.init_genesis(Timestamp(t0), 50, genesis).unwrap();
+    let generator = KeyPair::from_seed_phrase("load generator", 0);
+    for b in 0..=BLOCKS {
+        let tip = chain.tip().unwrap().clone();
+        let ts = Timestamp(tip.header.timestamp.0 + 5_000);
+        let mut header = KeyBlockHeader {
+            version: 1,
+            height: Height(tip.height.0 + 1),
+            timestamp: ts,
+            parent: tip.total_id,
+            base_target: 50,
+            vrf_proof: [0; VRF_PROOF_LEN],
+            commitments: chain.next_commitments().unwrap(),
+            generator: PublicKey([0; 32]),
+            signature: Signature([0; 64]),
+        };
+        header.sign(&generator);
+        chain.apply_key_block(&header, [0; 32]).unwrap();
+        if b == BLOCKS {
+            break; // the last key block only commits the block before it
+        }
+        let ctx = ValidationContext::lto(T, ts);
+        for m in 0..MICROS {
+            let txs: Vec<Transaction> = (0..TXS_PER_MICRO)
+                .map(|i| {
+                    let n = m * TXS_PER_MICRO + i;
+                    let k = &senders[(n % 20) as usize];
+                    let mut t = Transaction {
+                        version: 3,
+                        chain_id: T,
+                        timestamp: ts,
+                        sender: k.public_key(),
+                        fee: Amount((250 + 100 * ANCHORS_PER_TX) * 100_000),
+                        sponsor: None,
+                        proofs: vec![],
+                        body: TxBody::Anchor {
+                            anchors: (0..ANCHORS_PER_TX)
+                                .map(|j| anchor(b, n * ANCHORS_PER_TX + j).to_vec())
+                                .collect(),
+                        },
+                    };
+                    t.sign_with(k);
+                    t
+                })
+                .collect();
+            let verified: Vec<_> = verify_batch(txs.clone(), &ctx)
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+            let micro = MicroBlock::new_signed(chain.tip().unwrap().total_id, txs, &generator);
+            chain.apply_own_micro_block(&micro, &verified).unwrap();
+        }
+    }
+    chain
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load figure: run in release with --ignored --nocapture"]
+async fn anchor_lookup_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let chain = build(dir.path());
+    let total = BLOCKS * MICROS * TXS_PER_MICRO * ANCHORS_PER_TX;
+    eprintln!("built {total} anchors in {:?}", started.elapsed());
+    let params = ChainParams::dev();
+    let svc = Arc::new(Mutex::new(ChainService::new(
+        chain,
+        params.clone(),
+        Amount(1),
+        None,
+    )));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rest::serve(
+        listener,
+        RestState::new(svc, params, None),
+        std::future::pending::<()>(),
+    ));
+    let clients = 16u64;
+    let secs = 10;
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let (r, mut w) = stream.into_split();
+            let mut r = BufReader::new(r);
+            let mut lat = Vec::new();
+            let mut i = c;
+            while Instant::now() < deadline {
+                i = i
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let b = (i >> 33) % BLOCKS;
+                let n = (i >> 7) % (MICROS * TXS_PER_MICRO * ANCHORS_PER_TX);
+                let path = format!("/anchors/{}", hex::encode(anchor(b, n)));
+                let t = Instant::now();
+                w.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+                    .await
+                    .unwrap();
+                let mut len = 0usize;
+                let mut status = String::new();
+                loop {
+                    let mut line = String::new();
+                    r.read_line(&mut line).await.unwrap();
+                    if status.is_empty() {
+                        status = line.clone();
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0u8; len];
+                r.read_exact(&mut body).await.unwrap();
+                assert!(status.contains(" 200 "), "{status}");
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    let n = all.len();
+    let p = |q: f64| all[((n as f64 * q) as usize).min(n - 1)];
+    eprintln!(
+        "GET /anchors/{{hash}} on {total} anchors: {n} requests in {secs} s = {:.0} req/s, p50 {:?}, p99 {:?} ({clients} keep-alive clients)",
+        n as f64 / secs as f64,
+        p(0.50),
+        p(0.99)
+    );
+    assert!(n > 0);
+}
