@@ -425,7 +425,12 @@ mod tests {
     use ltonode_ledger::MemStore;
 
     fn dev_service() -> ChainService<MemStore> {
-        let params = ChainParams::dev();
+        service_with(ChainParams::dev(), 5)
+    }
+
+    /// A service on the dev genesis with `params`, forging with dev account 1 and signing
+    /// `load` anchors per micro block with dev account 4.
+    fn service_with(params: ChainParams, load: usize) -> ChainService<MemStore> {
         let genesis = GenesisConfig::dev();
         let mut chain = Chain::open(MemStore::new(), chain_config(&params)).expect("open");
         chain
@@ -438,26 +443,14 @@ mod tests {
         let accounts = GenesisConfig::dev_accounts();
         let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
         let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);
-        ChainService::new(chain, params, genesis.total(), Some(forger)).with_dev_load(user, 5)
+        ChainService::new(chain, params, genesis.total(), Some(forger)).with_dev_load(user, load)
     }
 
     #[test]
     fn forging_across_summary_periods_commits_and_keeps_summaries() {
         let params = ChainParams::minimal();
         let genesis = GenesisConfig::dev();
-        let mut chain = Chain::open(MemStore::new(), chain_config(&params)).expect("open");
-        chain
-            .init_genesis(
-                genesis.timestamp,
-                genesis.base_target,
-                genesis.transactions(),
-            )
-            .expect("genesis");
-        let accounts = GenesisConfig::dev_accounts();
-        let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
-        let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);
-        let mut s = ChainService::new(chain, params.clone(), genesis.total(), Some(forger))
-            .with_dev_load(user, 3);
+        let mut s = service_with(params.clone(), 3);
         let mut now = Timestamp(genesis.timestamp.0 + 60_000);
         while s.chain.height().0 < 40 {
             let (_, next) = s.tick(now).expect("tick");

@@ -226,6 +226,31 @@ pub fn apply_genesis<V: StateView>(view: &V, txs: &[VerifiedTx]) -> Result<Diff,
     Ok(d)
 }
 
+/// The key of the association an issue or revoke transaction is about: (sender, recipient,
+/// type, subject).
+fn association_key(tx: &Transaction) -> Option<AssociationKey> {
+    let (association_type, recipient, subject) = match &tx.body {
+        TxBody::IssueAssociation {
+            association_type,
+            recipient,
+            subject,
+            ..
+        }
+        | TxBody::RevokeAssociation {
+            association_type,
+            recipient,
+            subject,
+        } => (association_type, recipient, subject),
+        _ => return None,
+    };
+    Some(AssociationKey {
+        issuer: tx.sender_address(),
+        recipient: *recipient,
+        association_type: *association_type,
+        subject: subject.clone().unwrap_or_default(),
+    })
+}
+
 /// The state as seen by the next transaction: the view plus the changes so far.
 pub struct Overlay<'a, V: StateView> {
     view: &'a V,
@@ -499,22 +524,10 @@ impl<'a, V: StateView> Overlay<'a, V> {
         tx: &Transaction,
         id: TxId,
     ) -> Result<(AssociationKey, Association), TxApplyError> {
-        let TxBody::IssueAssociation {
-            association_type,
-            recipient,
-            expires,
-            subject,
-            data,
-        } = &tx.body
-        else {
+        let TxBody::IssueAssociation { expires, data, .. } = &tx.body else {
             return Err(TxApplyError::UnknownAssociation);
         };
-        let key = AssociationKey {
-            issuer: tx.sender_address(),
-            recipient: *recipient,
-            association_type: *association_type,
-            subject: subject.clone().unwrap_or_default(),
-        };
+        let key = association_key(tx).ok_or(TxApplyError::UnknownAssociation)?;
         let expires = match self.association(&key)? {
             Some(old) if old.is_active(self.ctx.timestamp) => match (old.expires, expires) {
                 (None, _) | (_, None) => None,
@@ -538,20 +551,10 @@ impl<'a, V: StateView> Overlay<'a, V> {
         &self,
         tx: &Transaction,
     ) -> Result<(AssociationKey, Association), TxApplyError> {
-        let TxBody::RevokeAssociation {
-            association_type,
-            recipient,
-            subject,
-        } = &tx.body
-        else {
+        if !matches!(tx.body, TxBody::RevokeAssociation { .. }) {
             return Err(TxApplyError::UnknownAssociation);
-        };
-        let key = AssociationKey {
-            issuer: tx.sender_address(),
-            recipient: *recipient,
-            association_type: *association_type,
-            subject: subject.clone().unwrap_or_default(),
-        };
+        }
+        let key = association_key(tx).ok_or(TxApplyError::UnknownAssociation)?;
         let mut a = self
             .association(&key)?
             .filter(|a| a.is_active(self.ctx.timestamp))
