@@ -179,6 +179,7 @@ pub async fn run<S: Store + Send + 'static>(
         lock(&shared)?.set_forging_enabled(false);
     }
     let publisher = tokio::spawn(publish_outbox(net.clone(), outbox));
+    let gauge = tokio::spawn(peer_gauge(shared.clone(), net.clone()));
     let (sync_tx, sync_rx) = mpsc::channel(1);
     let syncer = tokio::spawn(sync::run(shared.clone(), net.clone(), bootstrap, sync_rx));
     let mut bridge = Bridge {
@@ -206,9 +207,26 @@ pub async fn run<S: Store + Send + 'static>(
         }
     };
     publisher.abort();
+    gauge.abort();
     syncer.abort();
     net.shutdown().await;
     result
+}
+
+/// Keeps the `ltonode_network_peers` gauge current.
+async fn peer_gauge<S: Store + Send + 'static>(shared: SharedService<S>, net: NetworkHandle) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let Ok(peers) = net.peers().await else {
+            continue;
+        };
+        let count = i64::try_from(peers.len()).unwrap_or(i64::MAX);
+        if let Ok(svc) = shared.lock()
+            && let Some(m) = svc.metrics()
+        {
+            m.peers.set(count);
+        }
+    }
 }
 
 /// Publishes what the service posts; "no peers on the topic" means nobody to tell.
