@@ -128,6 +128,7 @@ pub struct ChainService<S: Store> {
     forging_enabled: bool,
     revalidated_at: Option<Height>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
+    wallet: Option<KeyPair>,
 }
 
 /// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
@@ -146,6 +147,7 @@ impl<S: Store> ChainService<S> {
         total_supply: Amount,
         forging_key: Option<KeyPair>,
     ) -> Self {
+        let wallet = forging_key.clone();
         let forger = forging_key.map(|k| Forger::new(k, params.clone(), total_supply.units()));
         ChainService {
             chain,
@@ -160,6 +162,7 @@ impl<S: Store> ChainService<S> {
             forging_enabled: true,
             revalidated_at: None,
             metrics: None,
+            wallet,
         }
     }
 
@@ -242,6 +245,12 @@ impl<S: Store> ChainService<S> {
     /// The node's metrics, if set.
     pub fn metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Metrics>> {
         self.metrics.as_ref()
+    }
+
+    /// The node's wallet: the forging account's key, which `/transactions/sign` and
+    /// `/transactions/submit` sign with.
+    pub fn wallet(&self) -> Option<&KeyPair> {
+        self.wallet.as_ref()
     }
 
     /// The forging account's address, if this node forges.

@@ -118,6 +118,11 @@ pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
             "/transactions/broadcast",
             post(routes_transactions::broadcast::<S>),
         )
+        .route("/transactions/sign", post(routes_transactions::sign::<S>))
+        .route(
+            "/transactions/submit",
+            post(routes_transactions::submit::<S>),
+        )
         .route(
             "/transactions/calculateFee",
             post(routes_transactions::calculate_fee::<S>),

@@ -95,6 +95,79 @@ pub async fn broadcast<S: Store + 'static>(
     Ok(Json(broadcast_reply(&request, &tx)))
 }
 
+/// Builds and signs a transaction with the node's wallet from an unsigned request: the
+/// sender is the wallet's account (a `sender` naming another account is refused), the
+/// timestamp defaults to now and the fee to the schedule's; proofs in the request are ignored.
+fn sign_with_wallet<S: Store>(
+    svc: &ChainService<S>,
+    params: &ChainParams,
+    mut request: Value,
+) -> Result<Transaction, ApiError> {
+    let key = svc
+        .wallet()
+        .ok_or_else(|| ApiError::Unavailable("this node has no wallet (no forging seed)".into()))?;
+    let address = Address::from_public_key(params.chain_id, &key.public_key());
+    let obj = request
+        .as_object_mut()
+        .ok_or_else(|| ApiError::WrongJson("expected a JSON object".into()))?;
+    if let Some(sender) = obj.get("sender").and_then(Value::as_str)
+        && sender != address.to_base58()
+    {
+        return Err(ApiError::BadArgument(format!(
+            "the node's wallet holds only {address}, not {sender}"
+        )));
+    }
+    obj.remove("proofs");
+    obj.remove("signature");
+    obj.insert("sender".into(), json!(address.to_base58()));
+    obj.insert(
+        "senderPublicKey".into(),
+        json!(key.public_key().to_base58()),
+    );
+    obj.entry("timestamp")
+        .or_insert_with(|| json!(crate::service::wall_clock().0));
+    let needs_fee = !obj.contains_key("fee");
+    if needs_fee {
+        obj.insert("fee".into(), json!(0));
+    }
+    let mut tx = from_json(&request, params.chain_id).map_err(|e| ApiError::from_tx_error(&e))?;
+    if needs_fee {
+        tx.fee = FeeSchedule {
+            fee_price: params.fee_price,
+        }
+        .fee(&tx);
+    }
+    tx.sign_with(key);
+    Ok(tx)
+}
+
+/// `POST /transactions/sign` (API key): signs with the node's wallet, does not broadcast.
+pub async fn sign<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    super::auth::check(st.api_key_hash.as_deref(), &headers)?;
+    let request = json_body(body)?;
+    let tx = st.with_service(|svc| sign_with_wallet(svc, st.params(), request))?;
+    Ok(Json(to_json(&tx)))
+}
+
+/// `POST /transactions/submit` (API key): signs with the node's wallet and broadcasts.
+pub async fn submit<S: Store + 'static>(
+    State(st): State<RestState<S>>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    super::auth::check(st.api_key_hash.as_deref(), &headers)?;
+    let request = json_body(body)?;
+    let tx = st.with_service(|svc| {
+        let tx = sign_with_wallet(svc, st.params(), request)?;
+        admit(svc, st.params(), tx)
+    })?;
+    Ok(Json(to_json(&tx)))
+}
+
 /// `POST /transactions/calculateFee`: the fee the schedule charges for the transaction.
 pub async fn calculate_fee<S: Store + 'static>(
     State(st): State<RestState<S>>,

@@ -1002,3 +1002,51 @@ async fn openapi_lists_every_route_and_each_answers() {
         );
     }
 }
+
+#[tokio::test]
+async fn sign_and_submit_with_the_node_wallet() {
+    let hash = bs58::encode(secure_hash(API_KEY.as_bytes())).into_string();
+    let node = start(Some(hash)).await;
+    let wallet = address_of(&dev_key(0)).to_base58();
+    let anchor = bs58::encode(sha256(b"signed by the node")).into_string();
+    // The test chain runs in virtual time: give the block's time (a real node uses now).
+    let ts = node.tip_timestamp();
+    let request =
+        json!({"type": 15, "version": 3, "anchors": [anchor], "timestamp": ts}).to_string();
+    let (status, v) = node
+        .post("/transactions/sign", request.as_bytes(), &[])
+        .await;
+    assert_eq!((status, error_of(&v).0), (401, 2), "{v}");
+    let key = [("X-API-Key", API_KEY)];
+    let (status, signed) = node
+        .post("/transactions/sign", request.as_bytes(), &key)
+        .await;
+    assert_eq!(status, 200, "{signed}");
+    assert_eq!(signed["sender"], wallet.as_str());
+    assert_eq!(signed["fee"], 35_000_000, "the schedule's fee");
+    assert_eq!(signed["proofs"].as_array().map(Vec::len), Some(1));
+    // What it signed is a valid transaction anyone can broadcast.
+    let (status, reply) = node
+        .post(
+            "/transactions/broadcast",
+            signed.to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    // Submit signs and broadcasts in one step.
+    let other = json!({"type": 15, "timestamp": ts, "anchors": [bs58::encode(sha256(b"submitted")).into_string()]});
+    let (status, submitted) = node
+        .post("/transactions/submit", other.to_string().as_bytes(), &key)
+        .await;
+    assert_eq!(status, 200, "{submitted}");
+    let (_, pool) = node.get("/transactions/unconfirmed/size").await;
+    assert_eq!(pool["size"], 2);
+    // The wallet holds one account only.
+    let foreign = json!({"type": 15, "anchors": [], "sender": address_of(&dev_key(1)).to_base58()});
+    let (status, v) = node
+        .post("/transactions/sign", foreign.to_string().as_bytes(), &key)
+        .await;
+    assert_eq!(status, 400, "{v}");
+    assert!(error_of(&v).1.contains("wallet"), "{v}");
+}
