@@ -62,6 +62,7 @@ pub struct Pool {
     bytes: usize,
     seq: u64,
     limits: PoolLimits,
+    generation: u64,
     pub(crate) outbox: Option<Outbox>,
 }
 
@@ -85,6 +86,14 @@ impl Pool {
             }
         }
         n
+    }
+
+    /// Adds a verified transaction and gossips it (REST admission, which verified it).
+    pub fn admit_and_gossip(&mut self, v: VerifiedTx) -> Result<(), Refusal> {
+        let tx = v.tx().clone();
+        self.admit(v)?;
+        post(self.outbox.as_ref(), Outgoing::Transaction(tx));
+        Ok(())
     }
 
     /// Adds an already verified transaction without gossiping it (it came from a peer, who
@@ -128,6 +137,7 @@ impl Pool {
         self.ids.insert(id);
         *self.per_account.entry(sender).or_default() += 1;
         self.bytes += size;
+        self.generation += 1;
         Ok(())
     }
 
@@ -137,6 +147,7 @@ impl Pool {
         }
         let v = self.txs.remove(i);
         let (_, size, sender) = self.ranks.remove(i);
+        self.generation += 1;
         self.ids.remove(&v.id());
         self.bytes = self.bytes.saturating_sub(size);
         if let Some(c) = self.per_account.get_mut(&sender) {
@@ -172,6 +183,11 @@ impl Pool {
         let before = self.txs.len();
         self.retain(|v| v.tx().timestamp >= oldest);
         before - self.txs.len()
+    }
+
+    /// A counter that changes whenever the pool's content changes (for caches of its state).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Transactions waiting.

@@ -129,6 +129,16 @@ pub struct ChainService<S: Store> {
     revalidated_at: Option<Height>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
     wallet: Option<KeyPair>,
+    pool_state: Option<PoolState>,
+}
+
+/// The pool's transactions applied on top of the tip (a cache for admission), valid for one
+/// tip and one pool generation.
+struct PoolState {
+    tip: ltonode_ledger::block::BlockId,
+    generation: u64,
+    diff: ltonode_ledger::state::Diff,
+    ids: std::collections::BTreeSet<TxId>,
 }
 
 /// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
@@ -163,6 +173,7 @@ impl<S: Store> ChainService<S> {
             revalidated_at: None,
             metrics: None,
             wallet,
+            pool_state: None,
         }
     }
 
@@ -245,6 +256,40 @@ impl<S: Store> ChainService<S> {
     /// The node's metrics, if set.
     pub fn metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Metrics>> {
         self.metrics.as_ref()
+    }
+
+    /// The pool applied on the tip, if cached for the current tip and pool content (taken
+    /// out: put it back with [`ChainService::keep_pool_state`]).
+    pub fn take_pool_state(
+        &mut self,
+    ) -> Option<(
+        ltonode_ledger::state::Diff,
+        std::collections::BTreeSet<TxId>,
+    )> {
+        let tip = self.chain.tip()?.total_id;
+        let generation = self.pool.generation();
+        match self.pool_state.take() {
+            Some(p) if p.tip == tip && p.generation == generation => Some((p.diff, p.ids)),
+            _ => None,
+        }
+    }
+
+    /// Caches the pool applied on the current tip and pool content (an overlay's parts).
+    pub fn keep_pool_state(
+        &mut self,
+        (diff, ids): (
+            ltonode_ledger::state::Diff,
+            std::collections::BTreeSet<TxId>,
+        ),
+    ) {
+        if let Some(tip) = self.chain.tip() {
+            self.pool_state = Some(PoolState {
+                tip: tip.total_id,
+                generation: self.pool.generation(),
+                diff,
+                ids,
+            });
+        }
     }
 
     /// The node's wallet: the forging account's key, which `/transactions/sign` and

@@ -281,6 +281,22 @@ impl<'a, V: StateView> Overlay<'a, V> {
         self.diff
     }
 
+    /// The changes so far with the set of transaction ids they hold, for a caller that keeps
+    /// an overlay's state between uses (see [`Overlay::from_parts`]).
+    pub fn into_parts(self) -> (Diff, BTreeSet<TxId>) {
+        (self.diff, self.ids)
+    }
+
+    /// An overlay continuing from [`Overlay::into_parts`] without rebuilding the id set.
+    pub fn from_parts(view: &'a V, ctx: BlockContext, diff: Diff, ids: BTreeSet<TxId>) -> Self {
+        Overlay {
+            view,
+            ctx,
+            diff,
+            ids,
+        }
+    }
+
     /// The changes so far, by reference.
     pub fn diff(&self) -> &Diff {
         &self.diff

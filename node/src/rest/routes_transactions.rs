@@ -64,22 +64,36 @@ pub fn admit<S: Store>(
         ));
     }
     let bctx = block_context(&svc.chain, params)?;
-    let mut overlay = Overlay::new(&svc.chain, bctx);
-    for pending in svc.pool.txs() {
-        // Pending transactions that no longer apply are the forger's to drop; they must not
-        // block this one.
-        let _ = overlay.apply(pending);
+    // The pool applied on the tip is cached between admissions (rebuilt after a block or any
+    // other change of the pool), so admitting costs one transaction, not the whole pool.
+    let cached = svc.take_pool_state();
+    let mut overlay = match cached {
+        Some((diff, ids)) => Overlay::from_parts(&svc.chain, bctx, diff, ids),
+        None => {
+            let mut o = Overlay::new(&svc.chain, bctx);
+            for pending in svc.pool.txs() {
+                // Pending transactions that no longer apply are the forger's to drop; they
+                // must not block this one.
+                let _ = o.apply(pending);
+            }
+            o
+        }
+    };
+    // A refused transaction leaves the overlay as it was.
+    let applied = overlay.apply(&verified);
+    let parts = overlay.into_parts();
+    if let Err(e) = applied {
+        svc.keep_pool_state(parts);
+        return Err(ApiError::from_apply(&e, tx_json));
     }
-    overlay
-        .apply(&verified)
-        .map_err(|e| ApiError::from_apply(&e, tx_json.clone()))?;
-    let tx = verified.into_tx();
-    if svc.pool.add(vec![tx.clone()], &ctx) == 0 {
+    let tx = verified.tx().clone();
+    if let Err(refusal) = svc.pool.admit_and_gossip(verified) {
         return Err(ApiError::state_check(
-            "the pool refused the transaction".into(),
+            format!("the pool refused the transaction: {refusal:?}"),
             tx_json,
         ));
     }
+    svc.keep_pool_state(parts);
     tracing::debug!(id = %id, "admitted a broadcast transaction");
     Ok(tx)
 }

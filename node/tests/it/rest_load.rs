@@ -190,3 +190,120 @@ async fn anchor_lookup_load() {
     );
     assert!(n > 0);
 }
+
+/// Admission figure for `POST /transactions/broadcast` of anchor transactions (issue target:
+/// >= 10,000 tx/s admitted). Ignored by default; run in release:
+/// `cargo test -p ltonode --release --test it broadcast_admission_rate -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load figure: run in release with --ignored --nocapture"]
+async fn broadcast_admission_rate() {
+    let senders: Vec<KeyPair> = (0..100)
+        .map(|i| KeyPair::from_seed_phrase(&format!("broadcast {i}"), 0))
+        .collect();
+    let t0 = 1_767_225_600_000u64;
+    let params = ChainParams::dev();
+    let mut chain = Chain::open(ltonode_ledger::MemStore::new(), chain_config(&params)).unwrap();
+    let genesis = senders
+        .iter()
+        .map(|k| Transaction {
+            version: 1,
+            chain_id: T,
+            timestamp: Timestamp(t0),
+            sender: PublicKey([0; 32]),
+            fee: Amount(0),
+            sponsor: None,
+            proofs: vec![],
+            body: TxBody::Genesis {
+                recipient: Address::from_public_key(T, &k.public_key()),
+                amount: Amount(1_000_000 * 100_000_000),
+            },
+        })
+        .collect();
+    chain.init_genesis(Timestamp(t0), 50, genesis).unwrap();
+    let n = 15_000u64;
+    let bodies: Vec<String> = (0..n)
+        .map(|i| {
+            let k = &senders[(i % 100) as usize];
+            let mut t = Transaction {
+                version: 3,
+                chain_id: T,
+                timestamp: Timestamp(t0 + i),
+                sender: k.public_key(),
+                fee: Amount(35_000_000),
+                sponsor: None,
+                proofs: vec![],
+                body: TxBody::Anchor {
+                    anchors: vec![anchor(99, i).to_vec()],
+                },
+            };
+            t.sign_with(k);
+            ltonode_ledger::tx::json::to_json(&t).to_string()
+        })
+        .collect();
+    let svc = Arc::new(Mutex::new(ChainService::new(
+        chain,
+        params.clone(),
+        Amount(1),
+        None,
+    )));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rest::serve(
+        listener,
+        RestState::new(svc.clone(), params, None),
+        std::future::pending::<()>(),
+    ));
+    let clients = 8usize;
+    let bodies = Arc::new(bodies);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let bodies = bodies.clone();
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let (r, mut w) = stream.into_split();
+            let mut r = BufReader::new(r);
+            let mut ok = 0u64;
+            for body in bodies.iter().skip(c).step_by(clients) {
+                let req = format!(
+                    "POST /transactions/broadcast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                w.write_all(req.as_bytes()).await.unwrap();
+                let mut len = 0usize;
+                let mut status = String::new();
+                loop {
+                    let mut line = String::new();
+                    r.read_line(&mut line).await.unwrap();
+                    if status.is_empty() {
+                        status = line.clone();
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap();
+                    }
+                }
+                let mut buf = vec![0u8; len];
+                r.read_exact(&mut buf).await.unwrap();
+                if status.contains(" 200 ") {
+                    ok += 1;
+                }
+            }
+            ok
+        }));
+    }
+    let mut admitted = 0;
+    for t in tasks {
+        admitted += t.await.unwrap();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let pool = svc.lock().unwrap().pool.len();
+    eprintln!(
+        "POST /transactions/broadcast: {admitted} of {n} anchor txs admitted in {secs:.2} s = {:.0} tx/s ({clients} keep-alive clients); pool {pool}",
+        admitted as f64 / secs
+    );
+    assert_eq!(admitted, n);
+    assert_eq!(pool as u64, n);
+}
