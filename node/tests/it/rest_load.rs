@@ -28,14 +28,8 @@ fn anchor(h: u64, n: u64) -> [u8; 32] {
     sha256(&[h.to_be_bytes(), n.to_be_bytes()].concat())
 }
 
-fn build(dir: &std::path::Path) -> Chain<RocksStore> {
-    let params = ChainParams::dev();
-    let store = RocksStore::open(dir, RocksConfig::default()).unwrap();
-    let mut chain = Chain::open(store, chain_config(&params)).unwrap();
-    let senders: Vec<KeyPair> = (0..20)
-        .map(|i| KeyPair::from_seed_phrase(&format!("load {i}"), 0))
-        .collect();
-    let t0 = 1_767_225_600_000u64;
+/// Funds `senders` with 1,000,000 LTO each in the genesis block of `chain`.
+fn fund<S: ltonode_ledger::Store>(chain: &mut Chain<S>, senders: &[KeyPair], t0: u64) {
     let genesis = senders
         .iter()
         .map(|k| Transaction {
@@ -53,6 +47,39 @@ fn build(dir: &std::path::Path) -> Chain<RocksStore> {
         })
         .collect();
     chain.init_genesis(Timestamp(t0), 50, genesis).unwrap();
+}
+
+/// Reads one HTTP/1.1 response from a keep-alive connection; returns its status line.
+async fn read_response(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
+    let mut len = 0usize;
+    let mut status = String::new();
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line).await.unwrap();
+        if status.is_empty() {
+            status = line.clone();
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body).await.unwrap();
+    status
+}
+
+fn build(dir: &std::path::Path) -> Chain<RocksStore> {
+    let params = ChainParams::dev();
+    let store = RocksStore::open(dir, RocksConfig::default()).unwrap();
+    let mut chain = Chain::open(store, chain_config(&params)).unwrap();
+    let senders: Vec<KeyPair> = (0..20)
+        .map(|i| KeyPair::from_seed_phrase(&format!("load {i}"), 0))
+        .collect();
+    let t0 = 1_767_225_600_000u64;
+    fund(&mut chain, &senders, t0);
     let generator = KeyPair::from_seed_phrase("load generator", 0);
     for b in 0..=BLOCKS {
         let tip = chain.tip().unwrap().clone();
@@ -152,23 +179,7 @@ async fn anchor_lookup_load() {
                 w.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
                     .await
                     .unwrap();
-                let mut len = 0usize;
-                let mut status = String::new();
-                loop {
-                    let mut line = String::new();
-                    r.read_line(&mut line).await.unwrap();
-                    if status.is_empty() {
-                        status = line.clone();
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap();
-                    }
-                }
-                let mut body = vec![0u8; len];
-                r.read_exact(&mut body).await.unwrap();
+                let status = read_response(&mut r).await;
                 assert!(status.contains(" 200 "), "{status}");
                 lat.push(t.elapsed());
             }
@@ -203,23 +214,7 @@ async fn broadcast_admission_rate() {
     let t0 = 1_767_225_600_000u64;
     let params = ChainParams::dev();
     let mut chain = Chain::open(ltonode_ledger::MemStore::new(), chain_config(&params)).unwrap();
-    let genesis = senders
-        .iter()
-        .map(|k| Transaction {
-            version: 1,
-            chain_id: T,
-            timestamp: Timestamp(t0),
-            sender: PublicKey([0; 32]),
-            fee: Amount(0),
-            sponsor: None,
-            proofs: vec![],
-            body: TxBody::Genesis {
-                recipient: Address::from_public_key(T, &k.public_key()),
-                amount: Amount(1_000_000 * 100_000_000),
-            },
-        })
-        .collect();
-    chain.init_genesis(Timestamp(t0), 50, genesis).unwrap();
+    fund(&mut chain, &senders, t0);
     let n = 15_000u64;
     let bodies: Vec<String> = (0..n)
         .map(|i| {
@@ -270,23 +265,7 @@ async fn broadcast_admission_rate() {
                     body.len()
                 );
                 w.write_all(req.as_bytes()).await.unwrap();
-                let mut len = 0usize;
-                let mut status = String::new();
-                loop {
-                    let mut line = String::new();
-                    r.read_line(&mut line).await.unwrap();
-                    if status.is_empty() {
-                        status = line.clone();
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap();
-                    }
-                }
-                let mut buf = vec![0u8; len];
-                r.read_exact(&mut buf).await.unwrap();
+                let status = read_response(&mut r).await;
                 if status.contains(" 200 ") {
                     ok += 1;
                 }
