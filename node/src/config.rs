@@ -189,6 +189,12 @@ pub struct Config {
     #[arg(long, env = "LTONODE_GENESIS", value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub genesis: Option<PathBuf>,
+    /// Consensus timing and windows the chain runs with: `dev` (5 s key blocks, a summary
+    /// every 120), `minimal` (dev timing, a summary every 8 blocks, pruning after 16: for
+    /// tests), `testnet` or `mainnet` (60 s key blocks, a summary every 1440). Every node of
+    /// a chain must use the same preset.
+    #[arg(long, env = "LTONODE_PRESET", value_enum, default_value_t = Preset::Dev)]
+    pub preset: Preset,
     /// The REST API (`[rest]` in the config file).
     #[command(flatten)]
     pub rest: RestArgs,
@@ -201,6 +207,37 @@ pub struct Config {
     /// Peer-to-peer (`[p2p]`).
     #[command(flatten)]
     pub p2p: P2pArgs,
+}
+
+/// The `--preset` choices: which `ChainParams` preset the chain runs with (its chain id
+/// always comes from the genesis).
+#[derive(clap::ValueEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// `ChainParams::dev()`.
+    #[default]
+    Dev,
+    /// `ChainParams::minimal()`.
+    Minimal,
+    /// `ChainParams::testnet()`.
+    Testnet,
+    /// `ChainParams::mainnet()`.
+    Mainnet,
+}
+
+impl Preset {
+    /// The parameters of this preset for a chain with `chain_id`.
+    pub fn params(self, chain_id: ltonode_ledger::ChainId) -> ltonode_consensus::ChainParams {
+        use ltonode_consensus::ChainParams;
+        let mut p = match self {
+            Preset::Dev => ChainParams::dev(),
+            Preset::Minimal => ChainParams::minimal(),
+            Preset::Testnet => ChainParams::testnet(),
+            Preset::Mainnet => ChainParams::mainnet(),
+        };
+        p.chain_id = chain_id;
+        p
+    }
 }
 
 /// The chain a configuration selects.

@@ -92,14 +92,14 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         ChainChoice::Dev => "dev (embedded genesis)".to_owned(),
         ChainChoice::File(path) => format!("genesis file {}", path.display()),
     };
-    // Both the dev chain and local genesis files run the `dev()` timing (5 s key blocks,
-    // 1 s micro blocks) with the genesis' chain id.
-    let mut params = ltonode_consensus::ChainParams::dev();
-    params.chain_id = genesis.chain_id;
+    // The preset's timing and windows (`dev()` unless `--preset` says otherwise) with the
+    // genesis' chain id.
+    let params = config.preset.params(genesis.chain_id);
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         chain = %chain_name,
         chain_id = %genesis.chain_id,
+        preset = ?config.preset,
         data_dir = %config.storage.data_dir.display(),
         accounts = genesis.allocations.len(),
         "starting ltonode",

@@ -147,10 +147,47 @@ impl<S: Store> Chain<S> {
         batch.put(Column::Meta, keys::META_MODE.to_vec(), b"pruned".to_vec());
         batch.put(
             Column::Meta,
+            keys::META_SNAPSHOT.to_vec(),
+            key_u32(b_height.0).to_vec(),
+        );
+        batch.put(
+            Column::Meta,
             keys::carry(b_height),
             snapshot.carried.to_be_bytes().to_vec(),
         );
         self.store.write(batch.0)?;
+        self.reload_tip()?;
+        Ok(())
+    }
+
+    /// The summary boundary this chain was bootstrapped at by fast sync, if it was: below it
+    /// there is no balance history, so balance windows reaching below it are incomplete.
+    pub fn snapshot_height(&self) -> Result<Option<Height>, ChainError> {
+        Ok(self
+            .store
+            .get(Column::Meta, keys::META_SNAPSHOT)?
+            .as_deref()
+            .and_then(crate::store::parse_u32)
+            .map(Height))
+    }
+
+    /// Empties a chain that holds at most its genesis block, so that fast sync can
+    /// [`bootstrap`](Self::bootstrap) it. Everything but the store's schema version goes, in
+    /// one batch. A chain past genesis is refused: its blocks are not thrown away.
+    pub fn reset_genesis_only(&mut self) -> Result<(), ChainError> {
+        if self.height().0 > 1 {
+            return Err(ChainError::AlreadyInitialised);
+        }
+        let mut batch = crate::store::WriteBatch::new();
+        for col in Column::ALL {
+            for (k, _) in self.store.scan_range(col, &[], None, false, None)? {
+                if col == Column::Meta && k == crate::store::SCHEMA_VERSION_KEY {
+                    continue;
+                }
+                batch.delete(col, k);
+            }
+        }
+        self.store.write(batch)?;
         self.reload_tip()?;
         Ok(())
     }

@@ -109,6 +109,9 @@ pub const META_FINAL: &[u8] = b"final";
 pub const META_PRUNED: &[u8] = b"pruned";
 /// Meta: the storage mode, `pruned` or `history`.
 pub const META_MODE: &[u8] = b"mode";
+/// Meta: the summary boundary a fast-synced chain was bootstrapped at (absent: the chain was
+/// replayed from genesis). No balance history exists below it.
+pub const META_SNAPSHOT: &[u8] = b"snapshot";
 
 /// Summaries: an address whose balance changed in unit `(height, seq)` (the summary
 /// builder's index; one key per unit, so it is always new).
