@@ -157,7 +157,23 @@ pub enum SyncRequest {
     /// Addresses of the peer's other peers (peer exchange). Answered by the network itself;
     /// never delivered to the node.
     Peers,
+    /// Key block headers at `from..=to` each with the ids of the micro blocks its block kept
+    /// (what fast sync needs to check the NG linkage), at most [`MAX_HEADERS_PER_RESPONSE`].
+    SyncedHeaders {
+        /// First height.
+        from: u64,
+        /// Last height.
+        to: u64,
+    },
+    /// Summary block `index` (1-based), in its own encoding.
+    Summary {
+        /// The summary's index.
+        index: u64,
+    },
 }
+
+/// A key block header's bytes with the ids of the micro blocks its block kept.
+pub type SyncedHeaderBytes = (Vec<u8>, Vec<BlockId>);
 
 /// A full block as carried by sync: key block header bytes and its micro blocks' bytes.
 pub type BlockBytes = (Vec<u8>, Vec<Vec<u8>>);
@@ -180,6 +196,11 @@ pub enum SyncResponse {
     Blocks(Vec<BlockBytes>),
     /// Multiaddr bytes of the responder's peers.
     Peers(Vec<Vec<u8>>),
+    /// Headers with their kept micro-block ids, in height order (fewer than asked when the
+    /// responder has fewer, or the response would be too large).
+    SyncedHeaders(Vec<SyncedHeaderBytes>),
+    /// The summary's bytes; empty when the responder does not have it.
+    Summary(Vec<u8>),
     /// The responder could not answer.
     Error(String),
 }
@@ -188,12 +209,16 @@ const REQ_TIP: u8 = 0;
 const REQ_HEADERS: u8 = 1;
 const REQ_BLOCKS: u8 = 2;
 const REQ_PEERS: u8 = 3;
+const REQ_SYNCED_HEADERS: u8 = 4;
+const REQ_SUMMARY: u8 = 5;
 
 const RES_TIP: u8 = 0;
 const RES_HEADERS: u8 = 1;
 const RES_BLOCKS: u8 = 2;
 const RES_PEERS: u8 = 3;
 const RES_ERROR: u8 = 4;
+const RES_SYNCED_HEADERS: u8 = 5;
+const RES_SUMMARY: u8 = 6;
 
 fn check_range(from: u64, to: u64, max: u64) -> Result<(), CodecError> {
     if from > to || to - from >= max {
@@ -221,6 +246,16 @@ impl SyncRequest {
                 out.extend_from_slice(&to.to_be_bytes());
             }
             Self::Peers => out.push(REQ_PEERS),
+            Self::SyncedHeaders { from, to } => {
+                check_range(from, to, MAX_HEADERS_PER_RESPONSE)?;
+                out.push(REQ_SYNCED_HEADERS);
+                out.extend_from_slice(&from.to_be_bytes());
+                out.extend_from_slice(&to.to_be_bytes());
+            }
+            Self::Summary { index } => {
+                out.push(REQ_SUMMARY);
+                out.extend_from_slice(&index.to_be_bytes());
+            }
         }
         Ok(out)
     }
@@ -248,6 +283,12 @@ impl SyncRequest {
                 Self::Blocks { from, to }
             }
             REQ_PEERS => Self::Peers,
+            REQ_SYNCED_HEADERS => {
+                let (from, to) = (r.u64()?, r.u64()?);
+                check_range(from, to, MAX_HEADERS_PER_RESPONSE)?;
+                Self::SyncedHeaders { from, to }
+            }
+            REQ_SUMMARY => Self::Summary { index: r.u64()? },
             tag => return Err(CodecError::UnknownTag(tag)),
         };
         r.finish()?;
@@ -301,6 +342,21 @@ impl SyncResponse {
                     }
                     w.bytes(a)?;
                 }
+            }
+            Self::SyncedHeaders(headers) => {
+                w.u8(RES_SYNCED_HEADERS);
+                w.count(headers.len(), "headers", MAX_HEADERS_PER_RESPONSE as usize)?;
+                for (h, micros) in headers {
+                    w.bytes(h)?;
+                    w.count(micros.len(), "micro block ids", MAX_MICROS_PER_BLOCK)?;
+                    for id in micros {
+                        w.raw(&id.0);
+                    }
+                }
+            }
+            Self::Summary(bytes) => {
+                w.u8(RES_SUMMARY);
+                w.bytes(bytes)?;
             }
             Self::Error(text) => {
                 w.u8(RES_ERROR);
@@ -383,6 +439,28 @@ impl SyncResponse {
                 }
                 Self::Peers(addrs)
             }
+            RES_SYNCED_HEADERS => {
+                let n = r.count("headers", MAX_HEADERS_PER_RESPONSE as usize)?;
+                let mut headers = Vec::new();
+                for _ in 0..n {
+                    let header = r.bytes()?.to_vec();
+                    let m = r.count("micro block ids", MAX_MICROS_PER_BLOCK)?;
+                    // Each id takes 32 bytes: check before reserving.
+                    if m.saturating_mul(32) > r.rest.len() {
+                        return Err(CodecError::Truncated {
+                            needed: m.saturating_mul(32),
+                            left: r.rest.len(),
+                        });
+                    }
+                    let mut micros = Vec::with_capacity(m);
+                    for _ in 0..m {
+                        micros.push(BlockId(r.array::<32>()?));
+                    }
+                    headers.push((header, micros));
+                }
+                Self::SyncedHeaders(headers)
+            }
+            RES_SUMMARY => Self::Summary(r.bytes()?.to_vec()),
             RES_ERROR => {
                 let text = r.bytes()?;
                 if text.len() > MAX_ERROR_BYTES {
@@ -631,6 +709,14 @@ mod tests {
                     to: from + len,
                 }
             }),
+            (any::<u64>(), 0..MAX_HEADERS_PER_RESPONSE).prop_map(|(from, len)| {
+                let from = from.min(u64::MAX - len);
+                SyncRequest::SyncedHeaders {
+                    from,
+                    to: from + len,
+                }
+            }),
+            any::<u64>().prop_map(|index| SyncRequest::Summary { index }),
         ]
     }
 
@@ -651,6 +737,15 @@ mod tests {
             proptest::collection::vec((blob(), proptest::collection::vec(blob(), 0..5)), 0..10)
                 .prop_map(SyncResponse::Blocks),
             proptest::collection::vec(blob(), 0..10).prop_map(SyncResponse::Peers),
+            proptest::collection::vec(
+                (
+                    blob(),
+                    proptest::collection::vec(any::<[u8; 32]>().prop_map(BlockId), 0..4)
+                ),
+                0..10
+            )
+            .prop_map(SyncResponse::SyncedHeaders),
+            blob().prop_map(SyncResponse::Summary),
             ".{0,100}".prop_map(SyncResponse::Error),
         ]
     }
@@ -676,7 +771,7 @@ mod tests {
         }
 
         #[test]
-        fn tagged_garbage_never_panics(tag in 0u8..6, bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        fn tagged_garbage_never_panics(tag in 0u8..8, bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let mut framed = vec![tag];
             framed.extend_from_slice(&bytes);
             let _ = SyncRequest::decode(&framed);

@@ -180,6 +180,10 @@ fn response_fits(request: &SyncRequest, response: &SyncResponse) -> bool {
             (b.len() as u64) <= span(*from, *to)
         }
         (SyncRequest::Peers, SyncResponse::Peers(_)) => true,
+        (SyncRequest::SyncedHeaders { from, to }, SyncResponse::SyncedHeaders(h)) => {
+            (h.len() as u64) <= span(*from, *to)
+        }
+        (SyncRequest::Summary { .. }, SyncResponse::Summary(_)) => true,
         _ => false,
     }
 }

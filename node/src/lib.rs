@@ -12,6 +12,7 @@ pub mod p2p;
 pub mod pool;
 pub mod rest;
 pub mod service;
+pub mod sync_status;
 pub mod verify;
 
 use anyhow::Context;
@@ -152,7 +153,8 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
             "forging"
         );
     }
-    let mut node = service::ChainService::new(chain, params.clone(), genesis.total(), forging_key);
+    let mut node = service::ChainService::new(chain, params.clone(), genesis.total(), forging_key)
+        .with_genesis(genesis.clone());
     if matches!(choice, ChainChoice::Dev)
         && config.forging.dev_load > 0
         && let Some(k) = dev_key(3)

@@ -130,6 +130,9 @@ pub struct ChainService<S: Store> {
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
     wallet: Option<KeyPair>,
     pool_state: Option<PoolState>,
+    genesis: Option<GenesisConfig>,
+    /// Progress of a fast sync under way (and of the block download that ends it).
+    pub sync_status: Option<crate::sync_status::SyncStatus>,
 }
 
 /// The pool's transactions applied on top of the tip (a cache for admission), valid for one
@@ -174,7 +177,21 @@ impl<S: Store> ChainService<S> {
             metrics: None,
             wallet,
             pool_state: None,
+            genesis: None,
+            sync_status: None,
         }
+    }
+
+    /// Remembers the chain's genesis, so that a failed fast sync can put the genesis block
+    /// back (fast sync empties a chain that holds only its genesis block).
+    pub fn with_genesis(mut self, genesis: GenesisConfig) -> Self {
+        self.genesis = Some(genesis);
+        self
+    }
+
+    /// The chain's genesis, if the service was given it.
+    pub fn genesis(&self) -> Option<&GenesisConfig> {
+        self.genesis.as_ref()
     }
 
     /// Posts forged blocks and admitted transactions to `outbox` (for gossip).

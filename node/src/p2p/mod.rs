@@ -10,6 +10,7 @@
 //! lock the shared service only for synchronous work, never across an `.await`. What a block
 //! does to the chain is decided in `import.rs`, which takes `now` as an argument.
 
+pub mod fastsync;
 pub mod import;
 mod sync;
 
@@ -469,6 +470,42 @@ impl<S: Store + Send + 'static> Bridge<S> {
                     blocks.push((header.to_bytes(), micros));
                 }
                 SyncResponse::Blocks(blocks)
+            }
+            SyncRequest::SyncedHeaders { from, to } => {
+                let to = to
+                    .min(height)
+                    .min(from.saturating_add(MAX_HEADERS_PER_RESPONSE - 1));
+                let mut headers = Vec::new();
+                let mut bytes = 0usize;
+                for h in from.max(1)..=to {
+                    let Some(header) = chain.header_at(height_of(h))? else {
+                        break;
+                    };
+                    let ids = chain.micro_ids(height_of(h))?;
+                    let size = 400 + 32 * ids.len();
+                    if !headers.is_empty() && bytes.saturating_add(size) > BLOCKS_RESPONSE_BUDGET {
+                        break;
+                    }
+                    bytes = bytes.saturating_add(size);
+                    headers.push((header.to_bytes(), ids));
+                }
+                SyncResponse::SyncedHeaders(headers)
+            }
+            SyncRequest::Summary { index } => {
+                let n = u32::try_from(index).unwrap_or(u32::MAX);
+                let bytes = chain
+                    .store()
+                    .get(
+                        ltonode_ledger::store::Column::Summaries,
+                        &ltonode_ledger::chain::keys::summary(n),
+                    )
+                    .map_err(ChainError::from)?
+                    .unwrap_or_default();
+                if bytes.len() > ltonode_network::message::MAX_RESPONSE_BYTES - 16 {
+                    SyncResponse::Error("summary too large for one response".into())
+                } else {
+                    SyncResponse::Summary(bytes)
+                }
             }
             SyncRequest::Peers => SyncResponse::Error("peers are answered by the network".into()),
         })

@@ -14,6 +14,7 @@
 //! while, for a lone node), and off while a sync is under way, so the node does not forge on
 //! a tip it is about to leave.
 
+use super::fastsync;
 use super::import::{self, Extension};
 use super::{P2pError, lock};
 use crate::service::{SharedService, wall_clock};
@@ -159,6 +160,17 @@ async fn round<S: Store + Send + 'static>(
         return Ok(0);
     };
     let local = local_tip(shared)?;
+    if best.score > local.score && fastsync::wanted(shared, best.height) {
+        // Peers at or past the best one's height, best first.
+        let mut ranked: Vec<&PeerTip> = tips.iter().filter(|t| t.height >= best.height).collect();
+        ranked.sort_by_key(|t| std::cmp::Reverse(t.score));
+        let peers: Vec<PeerId> = ranked.iter().map(|t| t.peer).collect();
+        lock(shared)?.set_forging_enabled(false);
+        let r = fastsync::run(shared, net, &peers, best.height).await;
+        lock(shared)?.set_forging_enabled(true);
+        r?.ok();
+        return Ok(answered);
+    }
     if best.score > local.score {
         tracing::info!(
             peer = %best.peer,
@@ -170,6 +182,7 @@ async fn round<S: Store + Send + 'static>(
         let r = sync_from(shared, net, best, &local).await;
         lock(shared)?.set_forging_enabled(true);
         r?;
+        track_blocks_phase(shared, best.height)?;
     } else if best.score == local.score
         && best.height == u64::from(local.height)
         && best.tip_id != local.total_id
@@ -180,7 +193,38 @@ async fn round<S: Store + Send + 'static>(
             fetch_and_apply(shared, net, best, local.height).await?;
         }
     }
+    if best.score <= local.score {
+        track_blocks_phase(shared, best.height)?;
+    }
     Ok(answered)
+}
+
+/// After a fast sync, the block download's progress (blocks since the boundary, out of the
+/// peer's height); the status is cleared once the node has caught up.
+fn track_blocks_phase<S: Store>(
+    shared: &SharedService<S>,
+    peer_height: u64,
+) -> Result<(), P2pError> {
+    let mut svc = lock(shared)?;
+    let height = svc.chain.height().0;
+    let Some(s) = svc.sync_status.as_mut() else {
+        return Ok(());
+    };
+    let target = u32::try_from(peer_height).unwrap_or(u32::MAX).max(height);
+    s.target_height = target;
+    s.total = u64::from(target.saturating_sub(s.boundary));
+    s.done = u64::from(height.saturating_sub(s.boundary));
+    let now = Instant::now();
+    s.log(now);
+    if height >= target {
+        tracing::info!(
+            height,
+            elapsed_secs = s.elapsed_secs(now),
+            "fast sync complete: caught up with the peers"
+        );
+        svc.sync_status = None;
+    }
+    Ok(())
 }
 
 /// Finds the common ancestor with `remote` and applies its blocks from there.

@@ -9,13 +9,14 @@ use axum::http::HeaderMap;
 use ltonode_ledger::Store;
 use serde_json::{Value, json};
 
-/// `GET /node/status`: heights, the tip's time and age, and whether this node forges. The
-/// API needs no key, so load balancers and monitors can use it.
+/// `GET /node/status`: heights, the tip's time and age, whether this node forges, and the
+/// progress of a fast sync under way (`sync`: phase, done/total, rate, ETA; `null` when the
+/// node is not fast-syncing). The API needs no key, so load balancers and monitors can use it.
 pub async fn status<S: Store + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let depth = st.params().gen_depth;
-    let (height, ts, forging, generator) = st.with_service(|svc| {
+    let (height, ts, forging, generator, sync) = st.with_service(|svc| {
         let ts = svc.chain.tip().map_or(0, |t| t.header.timestamp.0);
         let generator = match svc.forging_address() {
             Some(a) => Some((
@@ -25,7 +26,11 @@ pub async fn status<S: Store + 'static>(
             )),
             None => None,
         };
-        Ok((svc.chain.height().0, ts, svc.is_forging(), generator))
+        let sync = svc
+            .sync_status
+            .as_ref()
+            .map(|s| s.to_json(std::time::Instant::now()));
+        Ok((svc.chain.height().0, ts, svc.is_forging(), generator, sync))
     })?;
     let age = wall_clock().0.saturating_sub(ts);
     Ok(Json(json!({
@@ -37,6 +42,7 @@ pub async fn status<S: Store + 'static>(
         "forging": forging,
         "generator": generator.map(|(a, _)| a.to_base58()),
         "generatingBalance": generator.map(|(_, g)| g),
+        "sync": sync,
     })))
 }
 

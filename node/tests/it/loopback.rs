@@ -20,12 +20,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const GENESIS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
 
-fn genesis() -> GenesisConfig {
+pub fn genesis() -> GenesisConfig {
     GenesisConfig::from_json_str(&std::fs::read_to_string(GENESIS).unwrap()).unwrap()
 }
 
 /// Seed phrases of the genesis accounts: the four generators, then the user.
-fn seeds() -> Vec<String> {
+pub fn seeds() -> Vec<String> {
     genesis()
         .seeded_accounts()
         .into_iter()
@@ -52,11 +52,23 @@ pub struct NodeProc {
     log: PathBuf,
     seed: Option<String>,
     peers: Vec<SocketAddr>,
+    extra: Vec<String>,
 }
 
 impl NodeProc {
     /// Starts a node in `root/name`, forging with `seed` if given, dialling `peers`.
     pub fn start(root: &Path, name: &str, seed: Option<String>, peers: Vec<SocketAddr>) -> Self {
+        Self::start_with(root, name, seed, peers, &[])
+    }
+
+    /// Like [`NodeProc::start`], with more command-line arguments.
+    pub fn start_with(
+        root: &Path,
+        name: &str,
+        seed: Option<String>,
+        peers: Vec<SocketAddr>,
+        extra: &[&str],
+    ) -> Self {
         let mut n = NodeProc {
             child: None,
             rest: SocketAddr::from(([127, 0, 0, 1], free_port())),
@@ -65,6 +77,7 @@ impl NodeProc {
             log: root.join(format!("{name}.log")),
             seed,
             peers,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
         };
         n.spawn();
         n
@@ -88,6 +101,7 @@ impl NodeProc {
         if let Some(seed) = &self.seed {
             cmd.args(["--forge", "--forging-seed", seed]);
         }
+        cmd.args(&self.extra);
         let child = cmd
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
@@ -171,7 +185,7 @@ impl Drop for NodeProc {
 
 /// One blocking HTTP/1.1 request with `Connection: close` (the REST tests' client without
 /// panics: a node that is not up yet is `None`).
-fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Option<(u16, Value)> {
+pub fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Option<(u16, Value)> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let head = format!(
@@ -255,7 +269,7 @@ pub fn start_generators(root: &Path, count: usize) -> Vec<NodeProc> {
     nodes
 }
 
-fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -285,7 +299,7 @@ pub fn user_key() -> KeyPair {
     KeyPair::from_seed_phrase(seeds.last().unwrap(), 0)
 }
 
-fn dump_logs(nodes: &[&NodeProc]) -> String {
+pub fn dump_logs(nodes: &[&NodeProc]) -> String {
     nodes
         .iter()
         .map(|n| {

@@ -1,0 +1,461 @@
+//! Fast sync over the network (ARCHITECTURE.md §6, whitepaper 17): a pruned node that holds
+//! only its genesis block, finding a peer at least one summary period ahead, does not replay
+//! every block. It
+//! 1. fetches the key-block headers `1..=B+1` with the ids of the micro blocks each block
+//!    kept (`SyncRequest::SyncedHeaders`), where `B = kP` is the peer's last summary boundary
+//!    that a header already commits;
+//! 2. fetches the summaries `1..=k` (`SyncRequest::Summary`);
+//! 3. checks the header chain (signatures, heights, time, NG linkage from its own genesis) and
+//!    each summary against the hash its key block commits, adds the summaries up and writes
+//!    the state at B in one batch (`ltonode_summary` and `Chain::bootstrap`);
+//! 4. leaves the blocks after B (the micro blocks of `B+1` first) to the ordinary block sync,
+//!    which validates them like any other block. Just after B the balance-dependent part of
+//!    the key-block check is skipped while its window reaches below B (see
+//!    `ltonode_consensus::rules::balance_window_complete`).
+//!
+//! A pruned peer still has those blocks: it prunes only below the second-to-last boundary.
+//! Requests go to several peers in turn; up to [`IN_FLIGHT`] are under way at once. Progress,
+//! with an ETA, goes to the log and to `GET /node/status` ([`SyncStatus`]).
+//!
+//! History nodes never fast-sync: they keep every transaction, so they replay every block.
+
+use super::{P2pError, lock};
+use crate::service::SharedService;
+use crate::sync_status::{SyncPhase, SyncStatus};
+use ltonode_ledger::block::{BlockId, KeyBlockHeader};
+use ltonode_ledger::chain::ChainError;
+use ltonode_ledger::{Height, Store};
+use ltonode_network::message::MAX_HEADERS_PER_RESPONSE;
+use ltonode_network::{NetworkHandle, PeerId, Penalty, SyncRequest, SyncResponse};
+use ltonode_summary::{SummaryBlock, SyncedHeader};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Requests under way at once.
+const IN_FLIGHT: usize = 4;
+/// Tries of one request (on different peers) before the fast sync gives up for this round.
+const TRIES: usize = 3;
+/// How often progress is logged.
+const LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// Why a fast sync stopped short (the node stays on its genesis block and tries again).
+#[derive(Debug, thiserror::Error)]
+pub enum FastSyncFailure {
+    /// No peer answered a request usefully.
+    #[error("no peer served {0}")]
+    NotServed(String),
+    /// What the peers served did not check out.
+    #[error("refused: {0}")]
+    Refused(#[from] ltonode_summary::FastSyncError),
+}
+
+/// Whether this node should fast-sync to a peer at `peer_height`: it is a pruned node holding
+/// only its genesis block, and the peer's chain commits at least one summary.
+pub(super) fn wanted<S: Store>(shared: &SharedService<S>, peer_height: u64) -> bool {
+    let Ok(svc) = lock(shared) else {
+        return false;
+    };
+    let p = u64::from(svc.params().summary_period);
+    !svc.chain.config().history
+        && svc.chain.height().0 <= 1
+        && svc.genesis().is_some()
+        && p > 0
+        && peer_height > p
+}
+
+/// The boundary a fast sync to a peer at `peer_height` builds its state at: the last `kP`
+/// whose summary the key block `kP + 1` already commits.
+pub fn boundary(peer_height: u64, period: u32) -> Option<(u32, u32)> {
+    let p = u64::from(period);
+    if p == 0 || peer_height <= p {
+        return None;
+    }
+    let k = (peer_height - 1) / p;
+    let k = u32::try_from(k).ok()?;
+    Some((k, k.checked_mul(period)?))
+}
+
+/// Runs a fast sync from `peers` (best first) to the boundary below `peer_height`. On
+/// success the chain is at `B + 1` and the ordinary sync takes it on from there.
+pub(super) async fn run<S: Store + Send + 'static>(
+    shared: &SharedService<S>,
+    net: &NetworkHandle,
+    peers: &[PeerId],
+    peer_height: u64,
+) -> Result<Result<Height, FastSyncFailure>, P2pError> {
+    let (period, chain_id, genesis_id) = {
+        let svc = lock(shared)?;
+        let genesis_id = svc
+            .chain
+            .header_at(Height(1))?
+            .ok_or(ChainError::Empty)?
+            .id();
+        (
+            svc.params().summary_period,
+            svc.params().chain_id,
+            genesis_id,
+        )
+    };
+    let Some((k, b)) = boundary(peer_height, period) else {
+        return Ok(Err(FastSyncFailure::NotServed("a summary".into())));
+    };
+    let target = u32::try_from(peer_height).unwrap_or(u32::MAX);
+    let started = Instant::now();
+    tracing::info!(
+        boundary = b,
+        summaries = k,
+        peer_height,
+        peers = peers.len(),
+        "fast sync: building the state at the last summary boundary instead of replaying"
+    );
+    set_status(
+        shared,
+        Some(SyncStatus::start(b, target, u64::from(b) + 1, started)),
+    )?;
+    let result = fetch_and_bootstrap(shared, net, peers, k, b, chain_id, genesis_id).await;
+    match &result {
+        Ok(Ok(h)) => {
+            let mut svc = lock(shared)?;
+            if let Some(s) = svc.sync_status.as_mut() {
+                s.enter(
+                    SyncPhase::Blocks,
+                    u64::from(target.saturating_sub(h.0)),
+                    Instant::now(),
+                );
+            }
+            tracing::info!(
+                height = h.0,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "fast sync: state built at the boundary; fetching the blocks after it"
+            );
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "fast sync failed; will try again");
+            set_status(shared, None)?;
+        }
+        Err(_) => set_status(shared, None)?,
+    }
+    result
+}
+
+fn set_status<S: Store>(
+    shared: &SharedService<S>,
+    status: Option<SyncStatus>,
+) -> Result<(), P2pError> {
+    lock(shared)?.sync_status = status;
+    Ok(())
+}
+
+/// Updates the status's count and logs it every [`LOG_EVERY`].
+fn progress<S: Store>(
+    shared: &SharedService<S>,
+    done: u64,
+    last_log: &mut Instant,
+) -> Result<(), P2pError> {
+    let mut svc = lock(shared)?;
+    if let Some(s) = svc.sync_status.as_mut() {
+        s.done = done;
+        let now = Instant::now();
+        if now.duration_since(*last_log) >= LOG_EVERY {
+            s.log(now);
+            *last_log = now;
+        }
+    }
+    Ok(())
+}
+
+fn enter<S: Store>(
+    shared: &SharedService<S>,
+    phase: SyncPhase,
+    total: u64,
+) -> Result<(), P2pError> {
+    let mut svc = lock(shared)?;
+    if let Some(s) = svc.sync_status.as_mut() {
+        s.enter(phase, total, Instant::now());
+        s.log(Instant::now());
+    }
+    Ok(())
+}
+
+async fn fetch_and_bootstrap<S: Store + Send + 'static>(
+    shared: &SharedService<S>,
+    net: &NetworkHandle,
+    peers: &[PeerId],
+    k: u32,
+    b: u32,
+    chain_id: ltonode_ledger::ChainId,
+    genesis_id: BlockId,
+) -> Result<Result<Height, FastSyncFailure>, P2pError> {
+    // 1. Headers 1..=B+1, in chunks.
+    let last = u64::from(b) + 1;
+    let chunks: Vec<(u64, u64)> = (1..=last)
+        .step_by(MAX_HEADERS_PER_RESPONSE as usize)
+        .map(|from| (from, (from + MAX_HEADERS_PER_RESPONSE - 1).min(last)))
+        .collect();
+    let mut headers: Vec<SyncedHeader> = Vec::with_capacity(last as usize);
+    let mut last_log = Instant::now();
+    let fetched = fetch_all(net, peers, chunks, |(from, to)| {
+        SyncRequest::SyncedHeaders { from, to }
+    });
+    let mut by_chunk = fetched.await?;
+    let mut next = 1u64;
+    while next <= last {
+        let Some(raw) = by_chunk.remove(&next) else {
+            return Ok(Err(FastSyncFailure::NotServed(format!(
+                "headers from {next}"
+            ))));
+        };
+        for (i, (bytes, micro_ids)) in raw.into_iter().enumerate() {
+            let height = next + i as u64;
+            let Ok(header) = KeyBlockHeader::from_bytes(&bytes) else {
+                return Ok(Err(bad_header(height, "undecodable")));
+            };
+            if u64::from(header.height.0) != height {
+                return Ok(Err(bad_header(height, "not at the height asked")));
+            }
+            headers.push(SyncedHeader { header, micro_ids });
+        }
+        next = headers.len() as u64 + 1;
+        progress(shared, headers.len() as u64, &mut last_log)?;
+    }
+    headers.truncate(last as usize);
+
+    // 2. Summaries 1..=k.
+    enter(shared, SyncPhase::Summaries, u64::from(k))?;
+    let wanted: Vec<(u64, u64)> = (1..=u64::from(k)).map(|n| (n, n)).collect();
+    let mut raw = fetch_summaries(net, peers, wanted, shared, &mut last_log).await?;
+    let mut summaries = Vec::with_capacity(k as usize);
+    for n in 1..=u64::from(k) {
+        let Some(bytes) = raw.remove(&n) else {
+            return Ok(Err(FastSyncFailure::NotServed(format!("summary {n}"))));
+        };
+        match SummaryBlock::from_bytes(&bytes, chain_id) {
+            Ok(s) => summaries.push(s),
+            Err(e) => {
+                return Ok(Err(FastSyncFailure::Refused(
+                    ltonode_summary::FastSyncError::BadSummary {
+                        index: u32::try_from(n).unwrap_or(u32::MAX),
+                        reason: e.to_string(),
+                    },
+                )));
+            }
+        }
+    }
+
+    // 3. Check and add up off the service lock, then write the state under it.
+    enter(shared, SyncPhase::Applying, 1)?;
+    let period = lock(shared)?.params().summary_period;
+    let checked = tokio::task::spawn_blocking(move || {
+        ltonode_summary::verify_header_chain(&headers, &genesis_id)?;
+        let snapshot = ltonode_summary::snapshot_of(&headers, &summaries, period)?;
+        let plain: Vec<KeyBlockHeader> = headers.into_iter().map(|h| h.header).collect();
+        Ok::<_, ltonode_summary::FastSyncError>((plain, snapshot))
+    })
+    .await;
+    let (plain, snapshot) = match checked {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return Ok(Err(e.into())),
+        Err(e) => {
+            return Ok(Err(FastSyncFailure::NotServed(format!(
+                "a checkable chain ({e})"
+            ))));
+        }
+    };
+    let mut svc = lock(shared)?;
+    if svc.chain.height().0 > 1 {
+        // Blocks arrived meanwhile (gossip): keep them, the ordinary sync goes on.
+        return Ok(Err(FastSyncFailure::NotServed(
+            "nothing: the chain moved on meanwhile".into(),
+        )));
+    }
+    svc.chain.reset_genesis_only()?;
+    if let Err(e) = svc.chain.bootstrap(&plain, &snapshot) {
+        // Put the genesis block back: the node must never be left without a chain.
+        svc.chain.reset_genesis_only()?;
+        if let Some(g) = svc.genesis().cloned() {
+            svc.chain
+                .init_genesis(g.timestamp, g.base_target, g.transactions())?;
+        }
+        return match e {
+            ChainError::Store(_) | ChainError::Corrupt(_) => Err(e.into()),
+            other => Ok(Err(FastSyncFailure::Refused(other.into()))),
+        };
+    }
+    // Admitted against the genesis state; the senders may gossip them again.
+    svc.pool.retain(|_| false);
+    Ok(Ok(svc.chain.height()))
+}
+
+fn bad_header(height: u64, reason: &str) -> FastSyncFailure {
+    FastSyncFailure::Refused(ltonode_summary::FastSyncError::BadHeader {
+        height: u32::try_from(height).unwrap_or(u32::MAX),
+        reason: reason.to_string(),
+    })
+}
+
+type HeaderChunk = Vec<ltonode_network::message::SyncedHeaderBytes>;
+
+/// Fetches every header chunk, [`IN_FLIGHT`] at a time, each from the peers in turn; a short
+/// answer is completed by asking again from where it stopped. Returns the chunks by their
+/// first height (a chunk missing after [`TRIES`] is left out).
+async fn fetch_all(
+    net: &NetworkHandle,
+    peers: &[PeerId],
+    chunks: Vec<(u64, u64)>,
+    request: impl Fn((u64, u64)) -> SyncRequest,
+) -> Result<BTreeMap<u64, HeaderChunk>, P2pError> {
+    let mut out: BTreeMap<u64, HeaderChunk> = BTreeMap::new();
+    let mut queue: std::collections::VecDeque<((u64, u64), usize)> =
+        chunks.into_iter().map(|c| (c, 0)).collect();
+    let mut tasks = JoinSet::new();
+    loop {
+        while tasks.len() < IN_FLIGHT
+            && let Some(((from, to), tries)) = queue.pop_front()
+        {
+            let Some(peer) = peers.get(tries % peers.len().max(1)).copied() else {
+                break;
+            };
+            let net = net.clone();
+            let req = request((from, to));
+            tasks.spawn(async move { ((from, to), tries, peer, net.request(peer, req).await) });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let Ok(((from, to), tries, peer, answer)) = joined else {
+            continue;
+        };
+        match answer {
+            Ok(SyncResponse::SyncedHeaders(h)) if !h.is_empty() => {
+                let got = h.len() as u64;
+                out.insert(from, h);
+                if from + got <= to {
+                    // A short answer (the responder's size budget): ask for the rest, which
+                    // `merge_continuations` joins on.
+                    queue.push_front(((from + got, to), 0));
+                }
+            }
+            Ok(SyncResponse::Error(e)) if e == "busy" => {
+                if tries + 1 < TRIES * peers.len().max(1) {
+                    queue.push_back(((from, to), tries + 1));
+                }
+            }
+            Ok(other) => {
+                tracing::debug!(%peer, from, answer = ?std::mem::discriminant(&other), "fast sync: useless answer");
+                if matches!(other, SyncResponse::Blocks(_) | SyncResponse::Tip { .. }) {
+                    let _ = net.penalize(peer, Penalty::Unsolicited).await;
+                }
+                if tries + 1 < TRIES {
+                    queue.push_back(((from, to), tries + 1));
+                }
+            }
+            Err(e) => {
+                tracing::debug!(%peer, from, error = %e, "fast sync: request failed");
+                if tries + 1 < TRIES {
+                    queue.push_back(((from, to), tries + 1));
+                }
+            }
+        }
+    }
+    Ok(merge_continuations(out))
+}
+
+/// Joins chunks that continue each other (`a` ends right before `b` begins) into one entry
+/// under the first one's height.
+fn merge_continuations(chunks: BTreeMap<u64, HeaderChunk>) -> BTreeMap<u64, HeaderChunk> {
+    let mut out: BTreeMap<u64, HeaderChunk> = BTreeMap::new();
+    let mut open: Option<(u64, u64)> = None; // (first height of the entry, next height)
+    for (from, h) in chunks {
+        match open {
+            Some((first, next)) if next == from => {
+                let len = h.len() as u64;
+                out.entry(first).or_default().extend(h);
+                open = Some((first, next + len));
+            }
+            _ => {
+                let len = h.len() as u64;
+                out.insert(from, h);
+                open = Some((from, from + len));
+            }
+        }
+    }
+    out
+}
+
+/// Fetches summaries `n` (each `(n, n)` in `wanted`), [`IN_FLIGHT`] at a time.
+async fn fetch_summaries<S: Store>(
+    net: &NetworkHandle,
+    peers: &[PeerId],
+    wanted: Vec<(u64, u64)>,
+    shared: &SharedService<S>,
+    last_log: &mut Instant,
+) -> Result<BTreeMap<u64, Vec<u8>>, P2pError> {
+    let mut out = BTreeMap::new();
+    let mut queue: std::collections::VecDeque<(u64, usize)> =
+        wanted.into_iter().map(|(n, _)| (n, 0)).collect();
+    let mut tasks = JoinSet::new();
+    loop {
+        while tasks.len() < IN_FLIGHT
+            && let Some((n, tries)) = queue.pop_front()
+        {
+            let Some(peer) = peers.get(tries % peers.len().max(1)).copied() else {
+                break;
+            };
+            let net = net.clone();
+            tasks.spawn(async move {
+                let r = net.request(peer, SyncRequest::Summary { index: n }).await;
+                (n, tries, peer, r)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let Ok((n, tries, peer, answer)) = joined else {
+            continue;
+        };
+        match answer {
+            Ok(SyncResponse::Summary(bytes)) if !bytes.is_empty() => {
+                out.insert(n, bytes);
+                progress(shared, out.len() as u64, last_log)?;
+            }
+            other => {
+                if let Err(e) = &other {
+                    tracing::debug!(%peer, summary = n, error = %e, "fast sync: summary request failed");
+                }
+                if tries + 1 < TRIES * peers.len().max(1) {
+                    queue.push_back((n, tries + 1));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boundary_is_the_last_one_a_header_commits() {
+        assert_eq!(boundary(8, 8), None);
+        assert_eq!(boundary(9, 8), Some((1, 8)));
+        assert_eq!(boundary(16, 8), Some((1, 8)));
+        assert_eq!(boundary(17, 8), Some((2, 16)));
+        assert_eq!(boundary(525_601, 1440), Some((365, 525_600)));
+        assert_eq!(boundary(100, 0), None);
+    }
+
+    #[test]
+    fn continuing_chunks_are_joined() {
+        let h = |n: usize| vec![(vec![0u8], vec![]); n];
+        let mut m = BTreeMap::new();
+        m.insert(1, h(3));
+        m.insert(4, h(2));
+        m.insert(10, h(1));
+        let j = merge_continuations(m);
+        assert_eq!(j.len(), 2);
+        assert_eq!(j[&1].len(), 5);
+        assert_eq!(j[&10].len(), 1);
+    }
+}
