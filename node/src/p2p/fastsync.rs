@@ -249,11 +249,12 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
     let checked = tokio::task::spawn_blocking(move || {
         ltonode_summary::verify_header_chain(&headers, &genesis_id)?;
         let snapshot = ltonode_summary::snapshot_of(&headers, &summaries, period)?;
+        let served = served_records(&headers, &summaries);
         let plain: Vec<KeyBlockHeader> = headers.into_iter().map(|h| h.header).collect();
-        Ok::<_, ltonode_summary::FastSyncError>((plain, snapshot))
+        Ok::<_, ltonode_summary::FastSyncError>((plain, snapshot, served))
     })
     .await;
-    let (plain, snapshot) = match checked {
+    let (plain, snapshot, served) = match checked {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => return Ok(Err(e.into())),
         Err(e) => {
@@ -282,9 +283,39 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
             other => Ok(Err(FastSyncFailure::Refused(other.into()))),
         };
     }
+    svc.chain.store().write(served).map_err(ChainError::from)?;
     // Admitted against the genesis state; the senders may gossip them again.
     svc.pool.retain(|_| false);
     Ok(Ok(svc.chain.height()))
+}
+
+/// What this node needs to serve a fast sync in turn: the summaries, and the kept micro-block
+/// ids of every block up to B (a pruned node keeps them the same way), so the next fresh node
+/// can check the NG linkage of the headers it gets from here.
+fn served_records(
+    headers: &[SyncedHeader],
+    summaries: &[SummaryBlock],
+) -> ltonode_ledger::WriteBatch {
+    use ltonode_ledger::chain::keys;
+    let mut batch = ltonode_ledger::WriteBatch::new();
+    let last = headers.len().saturating_sub(1);
+    for h in headers.iter().take(last) {
+        if !h.micro_ids.is_empty() {
+            batch.put(
+                ltonode_ledger::Column::Meta,
+                keys::micro_ids(h.header.height),
+                h.micro_ids.iter().flat_map(|i| i.0).collect::<Vec<u8>>(),
+            );
+        }
+    }
+    for s in summaries {
+        batch.put(
+            ltonode_ledger::Column::Summaries,
+            keys::summary(s.index),
+            s.to_bytes(),
+        );
+    }
+    batch
 }
 
 fn bad_header(height: u64, reason: &str) -> FastSyncFailure {

@@ -176,4 +176,22 @@ fn a_fresh_node_fast_syncs_from_a_pruned_minimal_testnet() {
             .get("/node/status")
             .is_some_and(|s| s["sync"].is_null())
     });
+
+    // A fast-synced node serves a fast sync in turn (it kept the summaries and the micro
+    // block ids the header chain check needs).
+    let second = NodeProc::start_with(root, "second", None, vec![fresh.p2p], &PRESET);
+    let everyone = [&g0, &g1, &history, &fresh, &second];
+    wait_until(
+        Duration::from_secs(120),
+        "a node syncing from the fast-synced one to catch up",
+        || agree(&everyone, target),
+    );
+    assert!(
+        second
+            .log()
+            .contains("fast sync: state built at the boundary"),
+        "{}",
+        dump_logs(&everyone)
+    );
+    assert_eq!(balances(&second, &addrs), balances(&fresh, &addrs));
 }
