@@ -125,7 +125,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/summaries/last",
         "The newest committed summary block",
     ),
-    ("get", "/node/status", "Heights, tip age, forging"),
+    (
+        "get",
+        "/node/status",
+        "Heights, tip age, forging, fast-sync progress with ETA (sync)",
+    ),
     ("get", "/node/version", "Node version"),
     ("post", "/node/stop", "Stop the node (API key)"),
     ("get", "/fees/status", "Fee price"),
