@@ -447,6 +447,18 @@ impl<S: Store + Send + 'static> Bridge<S> {
                 }
                 SyncResponse::Headers(headers)
             }
+            SyncRequest::Blocks { from, to }
+                if !chain.config().history
+                    && to > 1
+                    && from <= u64::from(chain.pruned_height()?.0) =>
+            {
+                // Their transactions are gone here: a key block without its micro blocks
+                // would not link to the next one. A history node serves them.
+                SyncResponse::Error(format!(
+                    "blocks up to {} are pruned on this node",
+                    chain.pruned_height()?.0
+                ))
+            }
             SyncRequest::Blocks { from, to } => {
                 let to = to
                     .min(height)

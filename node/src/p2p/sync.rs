@@ -35,6 +35,8 @@ const SYNC_EVERY: Duration = Duration::from_secs(2);
 const ALONE_AFTER: Duration = Duration::from_secs(10);
 /// Most batches of blocks fetched in one round (the next round goes on).
 const MAX_BATCHES: usize = 50;
+/// Most peers ahead tried in one round when the best ones cannot serve the blocks.
+const MAX_SOURCES: usize = 4;
 /// Every this many rounds, configured peers that are not connected are dialled again (the
 /// network itself redials only while it has no peers at all, so a restarted peer would stay
 /// apart).
@@ -179,7 +181,25 @@ async fn round<S: Store + Send + 'static>(
             "a peer is ahead; syncing"
         );
         lock(shared)?.set_forging_enabled(false);
-        let r = sync_from(shared, net, best, &local).await;
+        // The best peer first; if it cannot serve (a pruned peer asked for blocks it
+        // dropped), the next one ahead, and so on.
+        let mut ahead: Vec<PeerTip> = tips
+            .iter()
+            .filter(|t| t.score > local.score)
+            .copied()
+            .collect();
+        ahead.sort_by_key(|t| std::cmp::Reverse(t.score));
+        let mut r = Ok(());
+        for peer in ahead.into_iter().take(MAX_SOURCES) {
+            r = sync_from(shared, net, peer, &local).await;
+            if r.is_err() {
+                break;
+            }
+            let now = local_tip(shared)?;
+            if now.total_id != local.total_id {
+                break;
+            }
+        }
         lock(shared)?.set_forging_enabled(true);
         r?;
         track_blocks_phase(shared, best.height)?;
@@ -332,6 +352,10 @@ async fn fetch_and_apply<S: Store + Send + 'static>(
         .await
     {
         Ok(SyncResponse::Blocks(b)) => b,
+        Ok(SyncResponse::Error(e)) => {
+            tracing::debug!(peer = %remote.peer, from, reason = %e, "peer cannot serve these blocks");
+            return Ok(None);
+        }
         Ok(_) => return Ok(None),
         Err(e) => {
             tracing::debug!(peer = %remote.peer, error = %e, "blocks request failed");

@@ -194,4 +194,27 @@ fn a_fresh_node_fast_syncs_from_a_pruned_minimal_testnet() {
         dump_logs(&everyone)
     );
     assert_eq!(balances(&second, &addrs), balances(&fresh, &addrs));
+
+    // A new history node replays everything: the pruned peers refuse the old blocks, the
+    // history node serves them.
+    let archive = NodeProc::start_with(
+        root,
+        "archive",
+        None,
+        vec![g0.p2p, fresh.p2p, history.p2p],
+        &["--preset", "minimal", "--history"],
+    );
+    let with_archive = [&g0, &history, &archive];
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !agree(&with_archive, target) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a late history node did not replay the chain:\n{}",
+            dump_logs(&with_archive)
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(archive.has_tx(first), "{}", dump_logs(&with_archive));
+    assert!(!archive.log().contains("fast sync: state built"));
+    assert_eq!(balances(&archive, &addrs), balances(&history, &addrs));
 }
