@@ -17,6 +17,11 @@ pub fn unit(height: Height, seq: u16) -> Vec<u8> {
     concat(&[&key_u32(height.0), &seq.to_be_bytes()])
 }
 
+/// Meta key of the number of anchors in block `h` so far (the next anchor's position).
+pub fn anchor_count(height: Height) -> Vec<u8> {
+    concat(&[b"anchors", &key_u32(height.0)])
+}
+
 /// Meta key of the fees carried by block `h`.
 pub fn carry(height: Height) -> Vec<u8> {
     concat(&[META_CARRY, &key_u32(height.0)])
@@ -112,6 +117,16 @@ pub const META_MODE: &[u8] = b"mode";
 /// Meta: the summary boundary a fast-synced chain was bootstrapped at (absent: the chain was
 /// replayed from genesis). No balance history exists below it.
 pub const META_SNAPSHOT: &[u8] = b"snapshot";
+
+/// Meta: the highest pruned height whose transaction ids were forgotten (replay protection no
+/// longer needs them: their timestamps are out of every window a new block can have).
+pub const META_TX_IDS_FORGOTTEN: &[u8] = b"forgotten";
+
+/// Meta: the ids (32 bytes each) of the transactions of pruned block `height` still kept for
+/// replay protection, until they are forgotten.
+pub fn tx_ids(height: Height) -> Vec<u8> {
+    concat(&[b"tids", &key_u32(height.0)])
+}
 
 /// Summaries: an address whose balance changed in unit `(height, seq)` (the summary
 /// builder's index; one key per unit, so it is always new).

@@ -111,7 +111,8 @@ impl<S: Store> Chain<S> {
         self.micro_blocks_at(h, u16::MAX)
     }
 
-    /// A confirmed transaction and its height.
+    /// A confirmed transaction and its height. `None` for a transaction whose block was
+    /// pruned (a pruned node keeps its id for replay protection for a while, then forgets it).
     pub fn transaction(&self, id: &TxId) -> Result<Option<(Transaction, Height)>, ChainError> {
         let Some(b) = self.store.get(Column::Txs, &id.0)? else {
             return Ok(None);
@@ -122,7 +123,8 @@ impl<S: Store> Chain<S> {
             .ok_or(ChainError::Corrupt("tx record"))?;
         let wire = b.get(8..).ok_or(ChainError::Corrupt("tx record"))?;
         if wire.is_empty() {
-            // Pruned: only the id and its height are kept (replay protection).
+            // Pruned: only the id and its height are kept (replay protection) until the
+            // transaction is too old for any new block.
             return Ok(None);
         }
         let tx = Transaction::from_bytes(wire, self.config.chain_id)
@@ -130,7 +132,8 @@ impl<S: Store> Chain<S> {
         Ok(Some((tx, Height(h))))
     }
 
-    /// The transactions involving `address`, newest first, after skipping `offset`.
+    /// The transactions involving `address`, newest first, after skipping `offset`. A pruned
+    /// node lists only the transactions of blocks it has not pruned.
     pub fn address_transactions(
         &self,
         address: &Address,
@@ -160,6 +163,10 @@ impl<S: Store> Chain<S> {
     }
 
     /// The latest `(regular, effective)` history entry of `address` at or below `h`.
+    ///
+    /// Exact from `retain_blocks` below the pruned height up (a pruned node keeps, of the
+    /// older entries, only each address's latest); below that, the answer comes from what is
+    /// kept and may be an older or a missing (zero) balance.
     fn history_at(&self, address: &Address, h: Height) -> Result<Option<(u64, u64)>, ChainError> {
         let to = keys::balance_history(address, Height(h.0.saturating_add(1)));
         let to = if h.0 == u32::MAX {
