@@ -146,6 +146,14 @@ pub enum ParamsError {
         /// The upper edge given.
         upper: u64,
     },
+    /// A pruned node would drop the balance history the generating balance reads.
+    #[error("retain_blocks {retain_blocks} is below gen_depth {gen_depth}")]
+    RetainBelowGenDepth {
+        /// The retention given.
+        retain_blocks: u32,
+        /// The generating-balance window given.
+        gen_depth: u32,
+    },
     /// The opener's fee share is above one.
     #[error("opener fee share {numerator}/{denominator} is above one")]
     FeeShareAboveOne {
@@ -283,6 +291,12 @@ impl ChainParams {
             return Err(ParamsError::InvertedBand {
                 lower: self.bt_band_lower_secs,
                 upper: self.bt_band_upper_secs,
+            });
+        }
+        if self.retain_blocks < self.gen_depth {
+            return Err(ParamsError::RetainBelowGenDepth {
+                retain_blocks: self.retain_blocks,
+                gen_depth: self.gen_depth,
             });
         }
         let share = self.opener_fee_share;
@@ -436,6 +450,12 @@ mod tests {
             p.validate(),
             Err(ParamsError::InvertedBand { lower: 8, upper: 7 })
         );
+        let mut p = ChainParams::minimal();
+        p.retain_blocks = p.gen_depth - 1;
+        assert!(matches!(
+            p.validate(),
+            Err(ParamsError::RetainBelowGenDepth { .. })
+        ));
         let mut p = ChainParams::dev();
         p.opener_fee_share.numerator = 6;
         assert_eq!(
