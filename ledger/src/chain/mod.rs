@@ -956,6 +956,47 @@ impl<S: Store> Chain<S> {
         Ok(())
     }
 
+    /// After a fast sync: records the ids of the transactions of blocks `first..=B` just
+    /// below the snapshot boundary B, as pruning keeps them (id and record head), so that
+    /// replay protection refuses them in the blocks after B while their timestamps still
+    /// fit; they are forgotten like any pruned ids. `txs` lists `(height, micro seq, index,
+    /// id)`; every height must be in `first..=B`.
+    pub fn remember_pruned_tx_ids(
+        &self,
+        first: Height,
+        txs: &[(Height, u16, u16, TxId)],
+    ) -> Result<(), ChainError> {
+        let b = self
+            .snapshot_height()?
+            .ok_or(ChainError::Corrupt("not a fast-synced chain"))?;
+        if first.0 == 0 || first > b || txs.iter().any(|t| t.0 < first || t.0 > b) {
+            return Err(ChainError::Corrupt("transaction ids outside the snapshot"));
+        }
+        let mut batch = crate::store::WriteBatch::new();
+        let mut lists: std::collections::BTreeMap<u32, Vec<u8>> = Default::default();
+        for (h, seq, index, id) in txs {
+            if self.store.get(Column::Txs, &id.0)?.is_some() {
+                // A summary's transaction, bootstrapped in full: it stays.
+                continue;
+            }
+            let mut head = key_u32(h.0).to_vec();
+            head.extend_from_slice(&seq.to_be_bytes());
+            head.extend_from_slice(&index.to_be_bytes());
+            batch.put(Column::Txs, id.0.to_vec(), head);
+            lists.entry(h.0).or_default().extend_from_slice(&id.0);
+        }
+        for (h, list) in lists {
+            batch.put(Column::Meta, keys::tx_ids(Height(h)), list);
+        }
+        batch.put(
+            Column::Meta,
+            keys::META_TX_IDS_FORGOTTEN.to_vec(),
+            key_u32(first.0 - 1).to_vec(),
+        );
+        self.store.write(batch)?;
+        Ok(())
+    }
+
     /// The ids of the micro blocks kept in block `h` (from the blocks, or from what pruning
     /// kept of them).
     pub fn micro_ids(&self, h: Height) -> Result<Vec<BlockId>, ChainError> {

@@ -250,11 +250,12 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
         ltonode_summary::verify_header_chain(&headers, &genesis_id)?;
         let snapshot = ltonode_summary::snapshot_of(&headers, &summaries, period)?;
         let served = served_records(&headers, &summaries);
-        let plain: Vec<KeyBlockHeader> = headers.into_iter().map(|h| h.header).collect();
-        Ok::<_, ltonode_summary::FastSyncError>((plain, snapshot, served))
+        let (plain, micro_ids): (Vec<KeyBlockHeader>, Vec<Vec<BlockId>>) =
+            headers.into_iter().map(|h| (h.header, h.micro_ids)).unzip();
+        Ok::<_, ltonode_summary::FastSyncError>((plain, micro_ids, snapshot, served))
     })
     .await;
-    let (plain, snapshot, served) = match checked {
+    let (plain, micro_ids, snapshot, served) = match checked {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => return Ok(Err(e.into())),
         Err(e) => {
@@ -263,6 +264,43 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
             ))));
         }
     };
+    let (height, window) = match write_state(shared, &plain, &snapshot, served)? {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    let first = replay_window_start(&plain, b, period, window);
+    match fetch_tx_ids(net, peers, &plain, &micro_ids, first, b, chain_id).await {
+        Some(ids) => {
+            let count = ids.len();
+            lock(shared)?
+                .chain
+                .remember_pruned_tx_ids(Height(first), &ids)?;
+            tracing::info!(
+                from = first,
+                to = b,
+                transactions = count,
+                "fast sync: ids of the last transactions before the boundary kept for replay protection"
+            );
+        }
+        None => tracing::warn!(
+            from = first,
+            to = b,
+            "fast sync: no peer served the blocks just before the boundary; their transactions \
+             are not known here for replay protection"
+        ),
+    }
+    Ok(Ok(height))
+}
+
+/// Under the service lock: empties the genesis-only chain, writes the state at the boundary
+/// and what the node needs to serve fast sync in turn. Returns the new height and the
+/// transaction timestamp window.
+fn write_state<S: Store>(
+    shared: &SharedService<S>,
+    plain: &[KeyBlockHeader],
+    snapshot: &ltonode_ledger::chain::Snapshot,
+    served: ltonode_ledger::WriteBatch,
+) -> Result<Result<(Height, u64), FastSyncFailure>, P2pError> {
     let mut svc = lock(shared)?;
     if svc.chain.height().0 > 1 {
         // Blocks arrived meanwhile (gossip): keep them, the ordinary sync goes on.
@@ -271,7 +309,7 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
         )));
     }
     svc.chain.reset_genesis_only()?;
-    if let Err(e) = svc.chain.bootstrap(&plain, &snapshot) {
+    if let Err(e) = svc.chain.bootstrap(plain, snapshot) {
         // Put the genesis block back: the node must never be left without a chain.
         svc.chain.reset_genesis_only()?;
         if let Some(g) = svc.genesis().cloned() {
@@ -286,7 +324,11 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
     svc.chain.store().write(served).map_err(ChainError::from)?;
     // Admitted against the genesis state; the senders may gossip them again.
     svc.pool.retain(|_| false);
-    Ok(Ok(svc.chain.height()))
+    let window = svc
+        .params()
+        .max_tx_future_ms
+        .saturating_add(svc.params().max_tx_past_ms);
+    Ok(Ok((svc.chain.height(), window)))
 }
 
 /// What this node needs to serve a fast sync in turn: the summaries, and the kept micro-block
@@ -316,6 +358,101 @@ fn served_records(
         );
     }
     batch
+}
+
+/// The first height at or below `b` whose transactions could still be replayed after `b`: a
+/// transaction of block q has a timestamp of at most `ts(q) + max_tx_future`, and a block
+/// after b takes only those no older than `ts(b) - max_tx_past`. Not below the previous
+/// boundary, which is as far back as every peer keeps full blocks.
+pub fn replay_window_start(plain: &[KeyBlockHeader], b: u32, period: u32, window: u64) -> u32 {
+    let floor = b.saturating_sub(period).saturating_add(1).max(2);
+    let Some(ts_b) = plain
+        .get(b.saturating_sub(1) as usize)
+        .map(|h| h.timestamp.0)
+    else {
+        return b;
+    };
+    let mut first = b;
+    while first > floor {
+        let Some(h) = plain.get(first.saturating_sub(2) as usize) else {
+            break;
+        };
+        if h.timestamp.0.saturating_add(window) < ts_b {
+            break;
+        }
+        first -= 1;
+    }
+    first
+}
+
+/// Fetches the blocks `first..=b` (checked against the verified headers and their kept
+/// micro-block ids) and lists their transactions as `(height, seq, index, id)`. `None` if
+/// no peer serves them all.
+async fn fetch_tx_ids(
+    net: &NetworkHandle,
+    peers: &[PeerId],
+    plain: &[KeyBlockHeader],
+    micro_ids: &[Vec<BlockId>],
+    first: u32,
+    b: u32,
+    chain_id: ltonode_ledger::ChainId,
+) -> Option<Vec<(Height, u16, u16, ltonode_ledger::tx::TxId)>> {
+    use ltonode_ledger::block::MicroBlock;
+    use ltonode_network::message::MAX_BLOCKS_PER_RESPONSE;
+    let mut out = Vec::new();
+    let mut next = u64::from(first);
+    let last = u64::from(b);
+    let mut tries = 0usize;
+    while next <= last {
+        let peer = *peers.get(tries % peers.len().max(1))?;
+        let to = last.min(next + MAX_BLOCKS_PER_RESPONSE - 1);
+        let blocks = match net
+            .request(peer, SyncRequest::Blocks { from: next, to })
+            .await
+        {
+            Ok(SyncResponse::Blocks(blocks)) if !blocks.is_empty() => blocks,
+            _ => {
+                tries += 1;
+                if tries >= TRIES * peers.len().max(1) {
+                    return None;
+                }
+                continue;
+            }
+        };
+        for (header, micros) in blocks {
+            let i = usize::try_from(next).ok()?.checked_sub(1)?;
+            let (Some(expected), Some(ids)) = (plain.get(i), micro_ids.get(i)) else {
+                return None;
+            };
+            let ok_header = KeyBlockHeader::from_bytes(&header)
+                .is_ok_and(|h| h.height == expected.height && h.id() == expected.id());
+            let decoded: Option<Vec<MicroBlock>> = micros
+                .iter()
+                .map(|m| MicroBlock::from_bytes(m, chain_id).ok())
+                .collect();
+            let Some(decoded) = decoded.filter(|d| {
+                ok_header && d.len() == ids.len() && d.iter().zip(ids).all(|(m, id)| m.id() == *id)
+            }) else {
+                let _ = net.penalize(peer, Penalty::InvalidBlock).await;
+                return None;
+            };
+            for (seq, m) in decoded.iter().enumerate() {
+                for (index, tx) in m.transactions.iter().enumerate() {
+                    out.push((
+                        expected.height,
+                        u16::try_from(seq + 1).ok()?,
+                        u16::try_from(index).ok()?,
+                        tx.id(),
+                    ));
+                }
+            }
+            next += 1;
+            if next > last {
+                break;
+            }
+        }
+    }
+    Some(out)
 }
 
 fn bad_header(height: u64, reason: &str) -> FastSyncFailure {

@@ -92,13 +92,17 @@ fn a_fresh_node_fast_syncs_from_a_pruned_minimal_testnet() {
     // Past several summary periods, with a little load on the way.
     let target = 4 * PERIOD + 2;
     let mut n = 0;
+    let mut load = Vec::new();
     wait_until(
         Duration::from_secs(330),
         "the testnet to pass four summary periods",
         || {
             n += 1;
             if n % 8 == 0 {
-                g1.broadcast(&anchor_tx(&user, 10_000 + n));
+                let tx = anchor_tx(&user, 10_000 + n);
+                if g1.broadcast(&tx) == 200 {
+                    load.push(tx);
+                }
             }
             agree(&all, target)
         },
@@ -140,6 +144,37 @@ fn a_fresh_node_fast_syncs_from_a_pruned_minimal_testnet() {
     );
     // It never held the early blocks' transactions: it did not replay them.
     assert!(!fresh.has_tx(first));
+    // But it knows the ids of the last period's transactions before its boundary B, so they
+    // cannot be replayed into the blocks after B.
+    let b: u32 = log
+        .lines()
+        .find(|l| l.contains("fast sync: state built at the boundary"))
+        .and_then(|l| l.split("height=").nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<u32>().ok())
+        .map(|h| h - 1)
+        .expect("the boundary in the log");
+    let in_window: Vec<&Transaction> = load
+        .iter()
+        .filter(|t| {
+            history
+                .get(&format!("/transactions/info/{}", t.id()))
+                .and_then(|v| v["height"].as_u64())
+                .is_some_and(|h| h as u32 > b - PERIOD && h as u32 <= b)
+        })
+        .collect();
+    assert!(
+        !in_window.is_empty(),
+        "no load transaction landed just below B = {b}"
+    );
+    for tx in in_window {
+        assert_ne!(
+            fresh.broadcast(tx),
+            200,
+            "a replay of {} was accepted",
+            tx.id()
+        );
+    }
     // It verifies the history node's receipt against its own (checked) header chain.
     let (status, verdict) = http(
         fresh.rest,
