@@ -202,7 +202,6 @@ async fn round<S: Store + Send + 'static>(
         }
         lock(shared)?.set_forging_enabled(true);
         r?;
-        track_blocks_phase(shared, best.height)?;
     } else if best.score == local.score
         && best.height == u64::from(local.height)
         && best.tip_id != local.total_id
@@ -213,30 +212,31 @@ async fn round<S: Store + Send + 'static>(
             fetch_and_apply(shared, net, best, local.height).await?;
         }
     }
-    if best.score <= local.score {
-        track_blocks_phase(shared, best.height)?;
-    }
+    track_blocks_phase(shared, &best)?;
     Ok(answered)
 }
 
 /// After a fast sync, the block download's progress (blocks since the boundary, out of the
-/// peer's height); the status is cleared once the node has caught up.
-fn track_blocks_phase<S: Store>(
-    shared: &SharedService<S>,
-    peer_height: u64,
-) -> Result<(), P2pError> {
+/// best peer's height); the status is cleared once the node holds the best peer's tip (its
+/// micro blocks included) or is past it.
+fn track_blocks_phase<S: Store>(shared: &SharedService<S>, best: &PeerTip) -> Result<(), P2pError> {
     let mut svc = lock(shared)?;
+    if svc.sync_status.is_none() {
+        return Ok(());
+    }
     let height = svc.chain.height().0;
+    let holds_tip = svc.chain.locate(&best.tip_id)?.is_some();
     let Some(s) = svc.sync_status.as_mut() else {
         return Ok(());
     };
-    let target = u32::try_from(peer_height).unwrap_or(u32::MAX).max(height);
+    let peer_height = u32::try_from(best.height).unwrap_or(u32::MAX);
+    let target = peer_height.max(height);
     s.target_height = target;
     s.total = u64::from(target.saturating_sub(s.boundary));
     s.done = u64::from(height.saturating_sub(s.boundary));
     let now = Instant::now();
     s.log(now);
-    if height >= target {
+    if holds_tip || height > peer_height {
         tracing::info!(
             height,
             elapsed_secs = s.elapsed_secs(now),
