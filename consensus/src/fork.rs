@@ -66,6 +66,51 @@ pub fn chain_score<S: Store>(chain: &Chain<S>) -> Result<ChainScore, ForkError> 
     range_score(chain, Height(1), chain.height())
 }
 
+/// Most heights whose cumulative score a [`ScoreCache`] remembers.
+const SCORE_CACHE_HEIGHTS: usize = 4096;
+
+/// Cumulative scores of the recent key blocks (`height -> (key-block id, score of 1..=height)`),
+/// so that the chain score costs one header read while the tip only grows, and a reorganisation
+/// `d` deep costs about `d` reads instead of a pass over every header of the chain.
+#[derive(Clone, Debug, Default)]
+pub struct ScoreCache {
+    prefix: std::collections::BTreeMap<u32, (ltonode_ledger::block::BlockId, ChainScore)>,
+}
+
+impl ScoreCache {
+    /// The score of `chain` (genesis to tip), as [`chain_score`] computes it.
+    pub fn score<S: Store>(&mut self, chain: &Chain<S>) -> Result<ChainScore, ForkError> {
+        let tip = chain.height().0;
+        // The highest remembered height that is still on this chain.
+        let mut base = (0u32, ChainScore::ZERO);
+        for (h, (id, score)) in self.prefix.range(..=tip).rev() {
+            let header = chain
+                .header_at(Height(*h))?
+                .ok_or(ForkError::MissingHeader(*h))?;
+            if header.id() == *id {
+                base = (*h, *score);
+                break;
+            }
+        }
+        let _stale = self.prefix.split_off(&base.0.saturating_add(1));
+        let (mut h, mut score) = base;
+        while h < tip {
+            h += 1;
+            let header = chain
+                .header_at(Height(h))?
+                .ok_or(ForkError::MissingHeader(h))?;
+            score = score.with_block(header.base_target)?;
+            if tip - h < SCORE_CACHE_HEIGHTS as u32 {
+                self.prefix.insert(h, (header.id(), score));
+            }
+        }
+        while self.prefix.len() > SCORE_CACHE_HEIGHTS {
+            self.prefix.pop_first();
+        }
+        Ok(score)
+    }
+}
+
 /// A key block competing with a sibling, with the order in which the node first saw it
 /// (lower is earlier).
 #[derive(Clone, Copy, Debug)]

@@ -14,8 +14,8 @@ pub mod vrf;
 
 pub use forger::{Forger, ForgerAction, Slot};
 pub use fork::{
-    ForkError, Sibling, chain_score, headers_score, prefer_sibling, range_score, reorg_allowed,
-    should_switch,
+    ForkError, ScoreCache, Sibling, chain_score, headers_score, prefer_sibling, range_score,
+    reorg_allowed, should_switch,
 };
 pub use params::{ChainParams, ParamsError, Ratio, band_for_target};
 pub use pos::{

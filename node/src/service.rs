@@ -131,6 +131,7 @@ pub struct ChainService<S: Store> {
     wallet: Option<KeyPair>,
     pool_state: Option<PoolState>,
     genesis: Option<GenesisConfig>,
+    score: ltonode_consensus::ScoreCache,
     /// Progress of a fast sync under way (and of the block download that ends it).
     pub sync_status: Option<crate::sync_status::SyncStatus>,
 }
@@ -178,6 +179,7 @@ impl<S: Store> ChainService<S> {
             wallet,
             pool_state: None,
             genesis: None,
+            score: ltonode_consensus::ScoreCache::default(),
             sync_status: None,
         }
     }
@@ -187,6 +189,14 @@ impl<S: Store> ChainService<S> {
     pub fn with_genesis(mut self, genesis: GenesisConfig) -> Self {
         self.genesis = Some(genesis);
         self
+    }
+
+    /// The chain's score (genesis to tip), from cached prefix sums: one header read while the
+    /// chain only grows.
+    pub fn chain_score(
+        &mut self,
+    ) -> Result<ltonode_consensus::ChainScore, ltonode_consensus::ForkError> {
+        self.score.score(&self.chain)
     }
 
     /// The chain's genesis, if the service was given it.

@@ -205,3 +205,31 @@ fn bad_key_blocks_are_refused() {
         Err(ConsensusError::NotEligible(PosError::BelowMinimum { .. }))
     ));
 }
+
+#[test]
+fn the_score_cache_follows_growth_and_reorganisations() {
+    use ltonode_consensus::{ScoreCache, chain_score};
+    let params = ChainParams::minimal();
+    let mut chain = new_chain(&params);
+    let forger = Forger::new(kp("forger"), params.clone(), SUPPLY);
+    let mut cache = ScoreCache::default();
+    let forge = |chain: &mut Chain<MemStore>| {
+        let slot = forger.slot(chain).expect("slot");
+        let header = forger.key_block(chain, slot.at).expect("key block");
+        chain.apply_key_block(&header, [0; 32]).expect("apply");
+    };
+    for _ in 0..12 {
+        forge(&mut chain);
+        assert_eq!(cache.score(&chain), chain_score(&chain));
+    }
+    let full = chain_score(&chain).expect("score");
+    chain
+        .rollback_to(ltonode_ledger::Height(7))
+        .expect("rollback");
+    assert_eq!(cache.score(&chain), chain_score(&chain));
+    assert!(cache.score(&chain).expect("score") < full);
+    for _ in 0..3 {
+        forge(&mut chain);
+        assert_eq!(cache.score(&chain), chain_score(&chain));
+    }
+}

@@ -420,14 +420,17 @@ impl<S: Store + Send + 'static> Bridge<S> {
 
     /// Answers a sync request from the chain.
     fn answer(&self, request: &SyncRequest) -> Result<SyncResponse, P2pError> {
-        let svc = lock(&self.shared)?;
+        let mut svc = lock(&self.shared)?;
+        let score = match request {
+            SyncRequest::Tip => Some(svc.chain_score().map_err(import::ImportError::from)?),
+            _ => None,
+        };
         let chain = &svc.chain;
         let height = u64::from(chain.height().0);
         Ok(match *request {
             SyncRequest::Tip => {
                 let tip = chain.tip().ok_or(ChainError::Empty)?;
-                let score =
-                    ltonode_consensus::chain_score(chain).map_err(import::ImportError::from)?;
+                let score = score.unwrap_or_default();
                 SyncResponse::Tip {
                     height,
                     score: score.0,

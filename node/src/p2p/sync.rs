@@ -18,7 +18,6 @@ use super::fastsync;
 use super::import::{self, Extension};
 use super::{P2pError, lock};
 use crate::service::{SharedService, wall_clock};
-use ltonode_consensus::chain_score;
 use ltonode_ledger::block::{BlockId, KeyBlockHeader, MicroBlock};
 use ltonode_ledger::{Height, Store};
 use ltonode_network::message::MAX_BLOCKS_PER_RESPONSE;
@@ -109,12 +108,12 @@ async fn redial(net: &NetworkHandle, bootstrap: &[Multiaddr]) {
 }
 
 fn local_tip<S: Store>(shared: &SharedService<S>) -> Result<LocalTip, P2pError> {
-    let svc = lock(shared)?;
+    let mut svc = lock(shared)?;
+    let score = svc.chain_score().map_err(import::ImportError::from)?;
     let tip = svc
         .chain
         .tip()
         .ok_or(ltonode_ledger::chain::ChainError::Empty)?;
-    let score = chain_score(&svc.chain).map_err(import::ImportError::from)?;
     Ok(LocalTip {
         height: tip.height.0,
         score: score.0,

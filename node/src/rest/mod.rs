@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use ltonode_consensus::ChainParams;
 use ltonode_ledger::{Address, Store};
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::watch;
 
 /// The largest request body accepted (1 MiB; a transaction is at most a few hundred KiB).
@@ -41,7 +41,6 @@ pub struct RestState<S: Store + 'static> {
     params: Arc<ChainParams>,
     api_key_hash: Option<Arc<str>>,
     stop: Option<Arc<watch::Sender<bool>>>,
-    score: Arc<Mutex<routes_blocks::ScoreCache>>,
     metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
@@ -52,7 +51,6 @@ impl<S: Store + 'static> Clone for RestState<S> {
             params: self.params.clone(),
             api_key_hash: self.api_key_hash.clone(),
             stop: self.stop.clone(),
-            score: self.score.clone(),
             metrics: self.metrics.clone(),
         }
     }
@@ -75,7 +73,6 @@ impl<S: Store + 'static> RestState<S> {
             params: Arc::new(params),
             api_key_hash,
             stop: None,
-            score: Arc::default(),
             metrics: crate::metrics::Metrics::new().ok().map(Arc::new),
         }
     }

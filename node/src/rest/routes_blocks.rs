@@ -9,7 +9,6 @@ use super::{ApiError, RestState, parse_address, parse_number};
 use axum::Json;
 use axum::extract::{Path, State};
 use ltonode_consensus::ChainParams;
-use ltonode_consensus::pos::block_score;
 use ltonode_ledger::block::BlockId;
 use ltonode_ledger::chain::Chain;
 use ltonode_ledger::tx::json::to_json;
@@ -195,39 +194,6 @@ pub async fn generating_balance<S: Store + 'static>(
     Ok(Json(json!({"address": a.to_base58(), "balance": balance})))
 }
 
-/// The chain score up to a key block, kept between requests so `/consensus/basetarget` reads
-/// only the headers added since (or all of them again after a reorganisation).
-#[derive(Debug, Default)]
-pub struct ScoreCache {
-    height: u32,
-    id: Option<BlockId>,
-    score: u128,
-}
-
-fn chain_score<S: Store>(chain: &Chain<S>, cache: &mut ScoreCache) -> Result<u128, ApiError> {
-    let top = chain.height().0;
-    let still_ours = match &cache.id {
-        Some(id) if cache.height <= top => chain
-            .header_at(Height(cache.height))?
-            .is_some_and(|h| h.id() == *id),
-        _ => false,
-    };
-    if !still_ours {
-        *cache = ScoreCache::default();
-    }
-    for h in cache.height.saturating_add(1)..=top {
-        let header = chain
-            .header_at(Height(h))?
-            .ok_or_else(|| ApiError::Internal(format!("missing header at height {h}")))?;
-        let block =
-            block_score(header.base_target).map_err(|e| ApiError::Internal(e.to_string()))?;
-        cache.score = cache.score.saturating_add(block);
-        cache.height = h;
-        cache.id = Some(header.id());
-    }
-    Ok(cache.score)
-}
-
 /// `GET /consensus/basetarget`: the tip's base target and the chain score (a decimal string,
 /// as it exceeds 64 bits).
 pub async fn base_target<S: Store + 'static>(
@@ -238,11 +204,11 @@ pub async fn base_target<S: Store + 'static>(
             .chain
             .tip()
             .ok_or_else(|| ApiError::Unavailable("the chain has no genesis".into()))?;
-        let mut cache = st
-            .score
-            .lock()
-            .map_err(|_| ApiError::Unavailable("score cache lock poisoned".into()))?;
-        Ok((tip.header.base_target, chain_score(&svc.chain, &mut cache)?))
+        let bt = tip.header.base_target;
+        let score = svc
+            .chain_score()
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok((bt, score.0))
     })?;
     Ok(Json(json!({"baseTarget": bt, "score": score.to_string()})))
 }
