@@ -195,10 +195,7 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
         .collect();
     let mut headers: Vec<SyncedHeader> = Vec::with_capacity(last as usize);
     let mut last_log = Instant::now();
-    let fetched = fetch_all(net, peers, chunks, |(from, to)| {
-        SyncRequest::SyncedHeaders { from, to }
-    });
-    let mut by_chunk = fetched.await?;
+    let mut by_chunk = fetch_all(net, peers, chunks, shared, &mut last_log).await?;
     let mut next = 1u64;
     while next <= last {
         let Some(raw) = by_chunk.remove(&next) else {
@@ -464,16 +461,18 @@ fn bad_header(height: u64, reason: &str) -> FastSyncFailure {
 
 type HeaderChunk = Vec<ltonode_network::message::SyncedHeaderBytes>;
 
-/// Fetches every header chunk, [`IN_FLIGHT`] at a time, each from the peers in turn; a short
+/// Fetches every header chunk (`SyncedHeaders`), [`IN_FLIGHT`] at a time, each from the peers in turn; a short
 /// answer is completed by asking again from where it stopped. Returns the chunks by their
 /// first height (a chunk missing after [`TRIES`] is left out).
-async fn fetch_all(
+async fn fetch_all<S: Store>(
     net: &NetworkHandle,
     peers: &[PeerId],
     chunks: Vec<(u64, u64)>,
-    request: impl Fn((u64, u64)) -> SyncRequest,
+    shared: &SharedService<S>,
+    last_log: &mut Instant,
 ) -> Result<BTreeMap<u64, HeaderChunk>, P2pError> {
     let mut out: BTreeMap<u64, HeaderChunk> = BTreeMap::new();
+    let mut received = 0u64;
     let mut queue: std::collections::VecDeque<((u64, u64), usize)> =
         chunks.into_iter().map(|c| (c, 0)).collect();
     let mut tasks = JoinSet::new();
@@ -485,7 +484,7 @@ async fn fetch_all(
                 break;
             };
             let net = net.clone();
-            let req = request((from, to));
+            let req = SyncRequest::SyncedHeaders { from, to };
             tasks.spawn(async move { ((from, to), tries, peer, net.request(peer, req).await) });
         }
         let Some(joined) = tasks.join_next().await else {
@@ -498,6 +497,8 @@ async fn fetch_all(
             Ok(SyncResponse::SyncedHeaders(h)) if !h.is_empty() => {
                 let got = h.len() as u64;
                 out.insert(from, h);
+                received += got;
+                progress(shared, received, last_log)?;
                 if from + got <= to {
                     // A short answer (the responder's size budget): ask for the rest, which
                     // `merge_continuations` joins on.
