@@ -615,6 +615,45 @@ mod tests {
         assert_eq!(boundary(100, 0), None);
     }
 
+    fn headers_at(timestamps: &[u64]) -> Vec<KeyBlockHeader> {
+        use ltonode_ledger::block::{Commitments, KEY_BLOCK_VERSION, VRF_PROOF_LEN};
+        use ltonode_ledger::{AnchorRoots, PublicKey, Signature, Timestamp};
+        timestamps
+            .iter()
+            .enumerate()
+            .map(|(i, ts)| KeyBlockHeader {
+                version: KEY_BLOCK_VERSION,
+                height: Height(i as u32 + 1),
+                timestamp: Timestamp(*ts),
+                parent: BlockId([0; 32]),
+                base_target: 100,
+                vrf_proof: [0; VRF_PROOF_LEN],
+                commitments: Commitments {
+                    tx_root: [0; 32],
+                    anchors: AnchorRoots::empty(),
+                    summary_hash: [0; 32],
+                },
+                generator: PublicKey([0; 32]),
+                signature: Signature([0; 64]),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_replay_window_reaches_back_by_time_but_not_past_one_period() {
+        // Blocks a minute apart, B = 16, period 8.
+        let hs = headers_at(&(0..17).map(|i| i * 60_000).collect::<Vec<_>>());
+        // A 3.5-minute window: blocks whose timestamp + window >= ts(16) = 900 s, i.e.
+        // ts >= 690 s: heights 13..=16 (ts 720 s..).
+        assert_eq!(replay_window_start(&hs, 16, 8, 210_000), 13);
+        // Exactly on the edge counts: ts(12) = 660 s + 240 s = 900 s.
+        assert_eq!(replay_window_start(&hs, 16, 8, 240_000), 12);
+        // A window longer than the period stops at the previous boundary + 1.
+        assert_eq!(replay_window_start(&hs, 16, 8, 10 * 3_600_000), 9);
+        // Never the genesis block.
+        assert_eq!(replay_window_start(&hs, 8, 8, 10 * 3_600_000), 2);
+    }
+
     #[test]
     fn continuing_chunks_are_joined() {
         let h = |n: usize| vec![(vec![0u8], vec![]); n];
