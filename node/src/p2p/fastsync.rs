@@ -113,7 +113,23 @@ pub(super) async fn run<S: Store + Send + 'static>(
         shared,
         Some(SyncStatus::start(b, target, u64::from(b) + 1, started)),
     )?;
-    let result = fetch_and_bootstrap(shared, net, peers, k, b, chain_id, genesis_id).await;
+    let mut sources = Sources::default();
+    let result = fetch_and_bootstrap(
+        shared,
+        net,
+        peers,
+        &mut sources,
+        (k, b),
+        chain_id,
+        genesis_id,
+    )
+    .await;
+    if let Ok(Err(FastSyncFailure::Refused(e))) = &result
+        && let Some(peer) = sources.culprit(e)
+    {
+        tracing::warn!(%peer, error = %e, "fast sync: a peer served data that does not check out");
+        let _ = net.penalize(peer, Penalty::InvalidBlock).await;
+    }
     match &result {
         Ok(Ok(h)) => {
             let mut svc = lock(shared)?;
@@ -178,12 +194,40 @@ fn enter<S: Store>(
     Ok(())
 }
 
+/// Which peer served which headers and summaries, to penalise the one whose data fails.
+#[derive(Default)]
+struct Sources {
+    /// `(first height, last height, peer)` of every header answer.
+    headers: Vec<(u64, u64, PeerId)>,
+    /// The peer of every summary.
+    summaries: BTreeMap<u64, PeerId>,
+}
+
+impl Sources {
+    fn culprit(&self, e: &ltonode_summary::FastSyncError) -> Option<PeerId> {
+        use ltonode_summary::FastSyncError as E;
+        let header_source = |h: u64| {
+            self.headers
+                .iter()
+                .find(|(from, to, _)| (*from..=*to).contains(&h))
+                .map(|(_, _, p)| *p)
+        };
+        match e {
+            E::WrongGenesis { .. } => header_source(1),
+            E::BadHeader { height, .. } => header_source(u64::from(*height)),
+            E::BadSummary { index, .. } => self.summaries.get(&u64::from(*index)).copied(),
+            // A sum over every summary, or the local chain: nobody in particular.
+            E::BadBalance(_) | E::Chain(_) => None,
+        }
+    }
+}
+
 async fn fetch_and_bootstrap<S: Store + Send + 'static>(
     shared: &SharedService<S>,
     net: &NetworkHandle,
     peers: &[PeerId],
-    k: u32,
-    b: u32,
+    sources: &mut Sources,
+    (k, b): (u32, u32),
     chain_id: ltonode_ledger::ChainId,
     genesis_id: BlockId,
 ) -> Result<Result<Height, FastSyncFailure>, P2pError> {
@@ -195,7 +239,7 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
         .collect();
     let mut headers: Vec<SyncedHeader> = Vec::with_capacity(last as usize);
     let mut last_log = Instant::now();
-    let mut by_chunk = fetch_all(net, peers, chunks, shared, &mut last_log).await?;
+    let mut by_chunk = fetch_all(net, peers, chunks, sources, shared, &mut last_log).await?;
     let mut next = 1u64;
     while next <= last {
         let Some(raw) = by_chunk.remove(&next) else {
@@ -221,7 +265,7 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
     // 2. Summaries 1..=k.
     enter(shared, SyncPhase::Summaries, u64::from(k))?;
     let wanted: Vec<(u64, u64)> = (1..=u64::from(k)).map(|n| (n, n)).collect();
-    let mut raw = fetch_summaries(net, peers, wanted, shared, &mut last_log).await?;
+    let mut raw = fetch_summaries(net, peers, wanted, sources, shared, &mut last_log).await?;
     let mut summaries = Vec::with_capacity(k as usize);
     for n in 1..=u64::from(k) {
         let Some(bytes) = raw.remove(&n) else {
@@ -468,6 +512,7 @@ async fn fetch_all<S: Store>(
     net: &NetworkHandle,
     peers: &[PeerId],
     chunks: Vec<(u64, u64)>,
+    sources: &mut Sources,
     shared: &SharedService<S>,
     last_log: &mut Instant,
 ) -> Result<BTreeMap<u64, HeaderChunk>, P2pError> {
@@ -497,6 +542,7 @@ async fn fetch_all<S: Store>(
             Ok(SyncResponse::SyncedHeaders(h)) if !h.is_empty() => {
                 let got = h.len() as u64;
                 out.insert(from, h);
+                sources.headers.push((from, from + got - 1, peer));
                 received += got;
                 progress(shared, received, last_log)?;
                 if from + got <= to {
@@ -557,6 +603,7 @@ async fn fetch_summaries<S: Store>(
     net: &NetworkHandle,
     peers: &[PeerId],
     wanted: Vec<(u64, u64)>,
+    sources: &mut Sources,
     shared: &SharedService<S>,
     last_log: &mut Instant,
 ) -> Result<BTreeMap<u64, Vec<u8>>, P2pError> {
@@ -586,6 +633,7 @@ async fn fetch_summaries<S: Store>(
         match answer {
             Ok(SyncResponse::Summary(bytes)) if !bytes.is_empty() => {
                 out.insert(n, bytes);
+                sources.summaries.insert(n, peer);
                 progress(shared, out.len() as u64, last_log)?;
             }
             other => {
@@ -652,6 +700,34 @@ mod tests {
         assert_eq!(replay_window_start(&hs, 16, 8, 10 * 3_600_000), 9);
         // Never the genesis block.
         assert_eq!(replay_window_start(&hs, 8, 8, 10 * 3_600_000), 2);
+    }
+
+    #[test]
+    fn the_peer_whose_data_fails_is_named() {
+        use ltonode_summary::FastSyncError as E;
+        let (a, b) = (PeerId::random(), PeerId::random());
+        let mut s = Sources::default();
+        s.headers.push((1, 2000, a));
+        s.headers.push((2001, 2500, b));
+        s.summaries.insert(1, b);
+        let header = |height| E::BadHeader {
+            height,
+            reason: String::new(),
+        };
+        assert_eq!(s.culprit(&header(2000)), Some(a));
+        assert_eq!(s.culprit(&header(2001)), Some(b));
+        assert_eq!(s.culprit(&header(2501)), None);
+        let genesis = E::WrongGenesis {
+            expected: String::new(),
+            found: String::new(),
+        };
+        assert_eq!(s.culprit(&genesis), Some(a));
+        let summary = |index| E::BadSummary {
+            index,
+            reason: String::new(),
+        };
+        assert_eq!(s.culprit(&summary(1)), Some(b));
+        assert_eq!(s.culprit(&summary(2)), None);
     }
 
     #[test]
