@@ -4,12 +4,10 @@
 #![allow(missing_docs)]
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use ltonode_ledger::block::next_total_id;
-use ltonode_ledger::block::{BlockId, Commitments, KeyBlockHeader, VRF_PROOF_LEN};
+use ltonode_ledger::block::{BlockId, KeyBlockHeader, next_total_id};
 use ltonode_ledger::chain::{Chain, ChainConfig, Snapshot};
-use ltonode_ledger::merkle::AnchorRoots;
 use ltonode_ledger::{
-    Address, ChainId, Height, KeyPair, PublicKey, RocksConfig, RocksStore, Signature, Timestamp,
+    Address, ChainId, Height, KeyPair, PublicKey, RocksConfig, RocksStore, Timestamp,
 };
 use ltonode_summary::{SummaryBlock, SyncedHeader, snapshot_of, verify_header_chain};
 use std::collections::BTreeMap;
@@ -30,21 +28,12 @@ fn header_chain(n: u32) -> Vec<SyncedHeader> {
                 .iter()
                 .fold(p.header.id(), |t, m| next_total_id(&t, m))
         });
-        let mut header = KeyBlockHeader {
-            version: 1,
-            height: Height(h),
-            timestamp: Timestamp(1_767_225_600_000 + u64::from(h) * 60_000),
+        let mut header = KeyBlockHeader::unsigned(
+            Height(h),
+            Timestamp(1_767_225_600_000 + u64::from(h) * 60_000),
             parent,
-            base_target: 50,
-            vrf_proof: [0; VRF_PROOF_LEN],
-            commitments: Commitments {
-                tx_root: [0; 32],
-                anchors: AnchorRoots::empty(),
-                summary_hash: [0; 32],
-            },
-            generator: PublicKey([0; 32]),
-            signature: Signature([0; 64]),
-        };
+            50,
+        );
         header.sign(&keys[(h % 2) as usize]);
         out.push(SyncedHeader {
             header,
@@ -58,21 +47,12 @@ fn headers() -> Vec<KeyBlockHeader> {
     let key = KeyPair::from_seed_phrase("bench generator", 0);
     (1..=2u32)
         .map(|h| {
-            let mut header = KeyBlockHeader {
-                version: 1,
-                height: Height(h),
-                timestamp: Timestamp(1_767_225_600_000 + u64::from(h) * 5_000),
-                parent: BlockId([0; 32]),
-                base_target: 50,
-                vrf_proof: [0; VRF_PROOF_LEN],
-                commitments: Commitments {
-                    tx_root: [0; 32],
-                    anchors: AnchorRoots::empty(),
-                    summary_hash: [0; 32],
-                },
-                generator: PublicKey([0; 32]),
-                signature: Signature([0; 64]),
-            };
+            let mut header = KeyBlockHeader::unsigned(
+                Height(h),
+                Timestamp(1_767_225_600_000 + u64::from(h) * 5_000),
+                BlockId([0; 32]),
+                50,
+            );
             header.sign(&key);
             header
         })

@@ -154,25 +154,15 @@ pub fn reorg_allowed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ltonode_ledger::block::{Commitments, KEY_BLOCK_VERSION};
-    use ltonode_ledger::{AnchorRoots, PublicKey, Signature, Timestamp};
+    use ltonode_ledger::{PublicKey, Timestamp};
 
     fn header(bt: u64, ts: u64) -> KeyBlockHeader {
-        KeyBlockHeader {
-            version: KEY_BLOCK_VERSION,
-            height: Height(5),
-            timestamp: Timestamp(ts),
-            parent: ltonode_ledger::block::BlockId([7; 32]),
-            base_target: bt,
-            vrf_proof: [0; ltonode_ledger::block::VRF_PROOF_LEN],
-            commitments: Commitments {
-                tx_root: [0; 32],
-                anchors: AnchorRoots::empty(),
-                summary_hash: [0; 32],
-            },
-            generator: PublicKey([0; 32]),
-            signature: Signature([0; 64]),
-        }
+        KeyBlockHeader::unsigned(
+            Height(5),
+            Timestamp(ts),
+            ltonode_ledger::block::BlockId([7; 32]),
+            bt,
+        )
     }
 
     #[test]

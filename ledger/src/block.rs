@@ -136,7 +136,40 @@ pub struct KeyBlockHeader {
     pub signature: Signature,
 }
 
+impl Commitments {
+    /// Nothing committed: no transactions, no anchors, no summary (the genesis block's).
+    pub fn empty() -> Commitments {
+        Commitments {
+            tx_root: [0; 32],
+            anchors: AnchorRoots::empty(),
+            summary_hash: [0; 32],
+        }
+    }
+}
+
 impl KeyBlockHeader {
+    /// A current-version header at `height` with empty commitments, no VRF proof, and no
+    /// generator or signature yet (`sign` sets both): the genesis block's shape, and the
+    /// base that tests and benchmarks fill in.
+    pub fn unsigned(
+        height: Height,
+        timestamp: Timestamp,
+        parent: BlockId,
+        base_target: u64,
+    ) -> KeyBlockHeader {
+        KeyBlockHeader {
+            version: KEY_BLOCK_VERSION,
+            height,
+            timestamp,
+            parent,
+            base_target,
+            vrf_proof: [0; VRF_PROOF_LEN],
+            commitments: Commitments::empty(),
+            generator: PublicKey([0; 32]),
+            signature: Signature([0; 64]),
+        }
+    }
+
     /// The bytes the generator signs (all but the signature).
     pub fn unsigned_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();

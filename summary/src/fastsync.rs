@@ -363,8 +363,6 @@ pub fn fast_sync<S: Store>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ltonode_ledger::block::{Commitments, VRF_PROOF_LEN};
-    use ltonode_ledger::merkle::AnchorRoots;
     use ltonode_ledger::{ChainId, KeyPair, Timestamp};
 
     /// The check as it was: each header in turn.
@@ -417,21 +415,12 @@ mod tests {
                     .iter()
                     .fold(p.header.id(), |t, m| next_total_id(&t, m))
             });
-            let mut header = KeyBlockHeader {
-                version: 1,
-                height: Height(h),
-                timestamp: Timestamp(1_767_225_600_000 + u64::from(h) * 5_000),
+            let mut header = KeyBlockHeader::unsigned(
+                Height(h),
+                Timestamp(1_767_225_600_000 + u64::from(h) * 5_000),
                 parent,
-                base_target: 50,
-                vrf_proof: [0; VRF_PROOF_LEN],
-                commitments: Commitments {
-                    tx_root: [0; 32],
-                    anchors: AnchorRoots::empty(),
-                    summary_hash: [0; 32],
-                },
-                generator: PublicKey([0; 32]),
-                signature: Signature([0; 64]),
-            };
+                50,
+            );
             header.sign(&keys[(h % 2) as usize]);
             tweak(h, &mut header);
             if header.signature == Signature([0; 64]) {

@@ -405,10 +405,9 @@ impl<S: Store> Chain<S> {
 mod tests {
     use super::*;
     use crate::address::ChainId;
-    use crate::block::{BlockId, Commitments, VRF_PROOF_LEN};
+    use crate::block::BlockId;
     use crate::chain::ChainConfig;
-    use crate::keys::{KeyPair, Signature};
-    use crate::merkle::AnchorRoots;
+    use crate::keys::KeyPair;
     use crate::state::Diff;
     use crate::store::MemStore;
     use crate::tx::TxBody;
@@ -427,21 +426,12 @@ mod tests {
     fn headers(n: u32, generator: &KeyPair) -> Vec<KeyBlockHeader> {
         (1..=n)
             .map(|h| {
-                let mut header = KeyBlockHeader {
-                    version: 1,
-                    height: Height(h),
-                    timestamp: Timestamp(1_767_225_600_000 + u64::from(h) * 5_000),
-                    parent: BlockId([u8::try_from(h % 256).unwrap_or(0); 32]),
-                    base_target: 50,
-                    vrf_proof: [0; VRF_PROOF_LEN],
-                    commitments: Commitments {
-                        tx_root: [0; 32],
-                        anchors: AnchorRoots::empty(),
-                        summary_hash: [0; 32],
-                    },
-                    generator: PublicKey([0; 32]),
-                    signature: Signature([0; 64]),
-                };
+                let mut header = KeyBlockHeader::unsigned(
+                    Height(h),
+                    Timestamp(1_767_225_600_000 + u64::from(h) * 5_000),
+                    BlockId([u8::try_from(h % 256).unwrap_or(0); 32]),
+                    50,
+                );
                 header.sign(generator);
                 header
             })

@@ -24,12 +24,12 @@ pub use query::{AnchorEntry, BalanceDetails};
 
 use crate::address::{Address, ChainId};
 use crate::block::{
-    BlockError, BlockId, Commitments, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, VRF_PROOF_LEN,
-    anchor_leaves, commitments_of,
+    BlockError, BlockId, Commitments, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, anchor_leaves,
+    commitments_of,
 };
 use crate::hash::{Hash32, sha256};
-use crate::keys::{KeyPair, PublicKey, Signature};
-use crate::merkle::{AnchorRoots, AnchorTrees, MerkleProof};
+use crate::keys::KeyPair;
+use crate::merkle::{AnchorTrees, MerkleProof};
 use crate::state::{
     BlockContext, Diff, MicroBlockError, StateError, TxApplyError, apply_genesis, apply_key_block,
     apply_transactions,
@@ -340,21 +340,8 @@ impl<S: Store> Chain<S> {
             .collect::<Result<_, _>>()
             .map_err(|e| ChainError::Genesis(e.to_string()))?;
         let key = genesis_key();
-        let mut header = KeyBlockHeader {
-            version: KEY_BLOCK_VERSION,
-            height: Height(1),
-            timestamp,
-            parent: BlockId([0; 32]),
-            base_target,
-            vrf_proof: [0; VRF_PROOF_LEN],
-            commitments: Commitments {
-                tx_root: [0; 32],
-                anchors: AnchorRoots::empty(),
-                summary_hash: [0; 32],
-            },
-            generator: PublicKey([0; 32]),
-            signature: Signature([0; 64]),
-        };
+        let mut header =
+            KeyBlockHeader::unsigned(Height(1), timestamp, BlockId([0; 32]), base_target);
         header.sign(&key);
         let micro = MicroBlock::new_signed(header.id(), transactions, &key);
 

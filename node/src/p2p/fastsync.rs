@@ -664,25 +664,17 @@ mod tests {
     }
 
     fn headers_at(timestamps: &[u64]) -> Vec<KeyBlockHeader> {
-        use ltonode_ledger::block::{Commitments, KEY_BLOCK_VERSION, VRF_PROOF_LEN};
-        use ltonode_ledger::{AnchorRoots, PublicKey, Signature, Timestamp};
+        use ltonode_ledger::Timestamp;
         timestamps
             .iter()
             .enumerate()
-            .map(|(i, ts)| KeyBlockHeader {
-                version: KEY_BLOCK_VERSION,
-                height: Height(i as u32 + 1),
-                timestamp: Timestamp(*ts),
-                parent: BlockId([0; 32]),
-                base_target: 100,
-                vrf_proof: [0; VRF_PROOF_LEN],
-                commitments: Commitments {
-                    tx_root: [0; 32],
-                    anchors: AnchorRoots::empty(),
-                    summary_hash: [0; 32],
-                },
-                generator: PublicKey([0; 32]),
-                signature: Signature([0; 64]),
+            .map(|(i, ts)| {
+                KeyBlockHeader::unsigned(
+                    Height(i as u32 + 1),
+                    Timestamp(*ts),
+                    BlockId([0; 32]),
+                    100,
+                )
             })
             .collect()
     }
