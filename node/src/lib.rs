@@ -9,7 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod metrics;
 pub mod p2p;
-pub mod pool;
 pub mod rest;
 pub mod service;
 pub mod sync_status;
@@ -84,7 +83,7 @@ where
 /// the stored chain afterwards), and forges key blocks and micro blocks with the wall clock
 /// (the dev chain forges with dev account 1; other chains with `--forging-seed`), and serves
 /// the REST API on `--rest-addr`, and joins the peer-to-peer network on `--p2p-addr`
-/// (dialling `--peer`s; see [`p2p`]). Ctrl-C, SIGTERM or
+/// (dialling `--peers`; see [`p2p`]). Ctrl-C, SIGTERM or
 /// `POST /node/stop` stops both the forging loop and the API.
 pub async fn run_node(config: Config) -> anyhow::Result<()> {
     let genesis = config.load_genesis()?;
@@ -153,21 +152,20 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
             "forging"
         );
     }
-    let mut node = service::ChainService::new(chain, params.clone(), genesis.total(), forging_key)
-        .with_genesis(genesis.clone());
+    let mut core_config =
+        ltonode_core::CoreConfig::new(params.clone(), genesis.total(), forging_key.clone());
     if matches!(choice, ChainChoice::Dev)
         && config.forging.dev_load > 0
         && let Some(k) = dev_key(3)
     {
-        node = node.with_dev_load(k, config.forging.dev_load);
+        core_config.dev_load = Some((k, config.forging.dev_load));
     }
-    let genesis_id = node
-        .chain
+    let genesis_id = chain
         .header_at(ltonode_ledger::Height(1))?
         .context("the chain has no genesis")?
         .id();
+    let core = ltonode_core::Core::new(chain, core_config)?;
     let (outbox, outbox_rx) = p2p::outbox();
-    node.set_outbox(outbox);
     let net_config = p2p::network_config(
         config.p2p.p2p_addr,
         &config.p2p.peers,
@@ -182,8 +180,10 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot bind the REST API to {}", config.rest.rest_addr))?;
     tracing::info!(addr = %listener.local_addr()?, "REST API listening");
     let metrics = std::sync::Arc::new(metrics::Metrics::new()?);
-    node.set_metrics(metrics.clone());
-    let shared = std::sync::Arc::new(std::sync::Mutex::new(node));
+    let net_metrics = metrics.clone();
+    let task = service::spawn_core(core, Some(outbox), Some(metrics.clone()))
+        .context("cannot start the chain core's thread")?;
+    let sync_status = sync_status::SharedSyncStatus::default();
 
     // One switch stops everything: a signal, `POST /node/stop`, or either task ending.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -195,12 +195,18 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
             stop.send_replace(true);
         }
     });
-    let state = rest::RestState::new(shared.clone(), params, config.rest.api_key_hash.clone())
-        .with_stop(stop_tx.clone())
-        .with_metrics(metrics);
+    let state = rest::RestState::new(
+        task.handle.clone(),
+        task.reader.clone(),
+        config.rest.api_key_hash.clone(),
+    )
+    .with_wallet(forging_key)
+    .with_sync_status(sync_status.clone())
+    .with_stop(stop_tx.clone())
+    .with_metrics(metrics);
     tracing::info!("running; waiting for Ctrl-C (or SIGTERM, or POST /node/stop)");
     let chain_loop = async {
-        let r = service::run(shared.clone(), stopped(stop_rx.clone())).await;
+        let r = service::run_forging(task.handle.clone(), stopped(stop_rx.clone())).await;
         stop_tx.send_replace(true);
         r
     };
@@ -211,7 +217,13 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     };
     let network = async {
         let r = p2p::run(
-            shared.clone(),
+            p2p::Bridge::new(
+                task.handle.clone(),
+                task.reader.clone(),
+                sync_status,
+                genesis,
+            )
+            .with_metrics(net_metrics),
             net_config,
             outbox_rx,
             stopped(stop_rx.clone()),
@@ -222,8 +234,9 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     };
     let (chain_result, api_result, net_result) = tokio::join!(chain_loop, api, network);
     signal_task.abort();
-    let height = shared.lock().map(|s| s.chain.height().0).unwrap_or(0);
+    let height = task.reader.snapshot().height().0;
     tracing::info!(height, "shutting down");
+    drop(task.handle);
     chain_result?;
     api_result.context("REST API failed")?;
     net_result.context("peer-to-peer network failed")?;

@@ -1,24 +1,27 @@
-//! The chain service: the node's one long-lived loop around the pure crates. It opens the
-//! RocksDB store (applying the genesis block on first start), then drives the consensus
-//! [`Forger`] with the wall clock: key blocks when this node's slot comes, micro blocks of
-//! pool transactions about every `micro_interval` while it leads.
+//! The node around its chain core: the core runs on one thread of its own and takes its
+//! inputs from a bounded mailbox ([`CoreHandle`]); after each input it publishes a
+//! [`Snapshot`] of the tip, which readers ([`Reader`]) combine with the shared store, so
+//! that REST reads, sync answers and `/metrics` never wait on the writer.
 //!
-//! The synchronous part ([`ChainService::tick`]) takes `now` as an argument, so tests drive
-//! it without a clock; [`run`] is the only async code and only sleeps and waits for shutdown.
+//! The core (`ltonode-core`) holds every rule; this module only moves inputs in and actions
+//! out: blocks and transactions to publish go to the network's outbox, forged and applied
+//! blocks to the metrics and the log. [`run_forging`] ticks the core with the wall clock.
 
 use anyhow::Context;
-use ltonode_consensus::rules::validate_key_block;
-use ltonode_consensus::{ChainParams, Forger, ForgerAction};
-use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
-use ltonode_ledger::chain::{Chain, ChainConfig};
+use arc_swap::ArcSwap;
+use ltonode_consensus::{ChainParams, ChainScore};
+use ltonode_core::{Action, Core, CoreError, Forged, Input, Output, Reply};
+use ltonode_ledger::chain::{Chain, ChainConfig, Tip};
 use ltonode_ledger::genesis::GenesisConfig;
-use ltonode_ledger::tx::validate::FeeSchedule;
-use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
-use ltonode_ledger::{Amount, Height, KeyPair, RocksConfig, RocksStore, Store, Timestamp};
-use std::collections::HashSet;
+use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext};
+use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
+use ltonode_ledger::{Address, Height, RocksConfig, RocksStore, Store, Timestamp};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot};
+
+pub use ltonode_core::Outgoing;
 
 /// The ledger rules of a chain, from its consensus parameters.
 pub fn chain_config(params: &ChainParams) -> ChainConfig {
@@ -37,6 +40,9 @@ pub fn chain_config(params: &ChainParams) -> ChainConfig {
     }
 }
 
+/// The node's store: RocksDB, shared between the core (the only writer) and the readers.
+pub type NodeStore = Arc<RocksStore>;
+
 /// Opens (or creates) the chain in `dir`, applying the genesis block when it is empty.
 pub fn open_chain(
     dir: &Path,
@@ -44,7 +50,7 @@ pub fn open_chain(
     genesis: &GenesisConfig,
     history: bool,
     anchor_index: ltonode_ledger::chain::AnchorIndex,
-) -> anyhow::Result<Chain<RocksStore>> {
+) -> anyhow::Result<Chain<NodeStore>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let store = RocksStore::open(dir.join("db"), RocksConfig::default())
         .with_context(|| format!("opening the database in {}", dir.display()))?;
@@ -56,7 +62,7 @@ pub fn open_chain(
     } else {
         anchor_index
     };
-    let mut chain = Chain::open(store, config)?;
+    let mut chain = Chain::open(Arc::new(store), config)?;
     if chain.tip().is_none() {
         chain.init_genesis(
             genesis.timestamp,
@@ -68,152 +74,97 @@ pub fn open_chain(
     Ok(chain)
 }
 
-/// What happened in one tick, for logs, metrics and tests.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// This node forged and applied a key block.
-    KeyBlock {
-        /// Its height.
-        height: Height,
-        /// Its timestamp.
-        timestamp: Timestamp,
-    },
-    /// This node forged and applied a micro block.
-    MicroBlock {
-        /// The height it belongs to.
-        height: Height,
-        /// Transactions in it.
-        txs: usize,
-    },
-}
-
-/// What the node tells its peers: blocks it forged and transactions it admitted from a
-/// client. The peer-to-peer task drains these (`crate::p2p`).
+/// What the core published after its last input: everything a reader needs besides the
+/// store.
 #[derive(Clone, Debug)]
-pub enum Outgoing {
-    /// A key block this node forged and applied.
-    KeyBlock(KeyBlockHeader),
-    /// A micro block this node forged and applied.
-    MicroBlock(MicroBlock),
-    /// A transaction admitted to the pool (by the REST API or a re-add after a rollback).
-    Transaction(Transaction),
+pub struct Snapshot {
+    /// The tip.
+    pub tip: Option<Tip>,
+    /// The chain's score.
+    pub score: ChainScore,
+    /// The stateless validation context of the tip (for checks off the core).
+    pub validation: Option<ValidationContext>,
+    /// Transactions waiting.
+    pub pool_len: usize,
+    /// Their bytes.
+    pub pool_bytes: usize,
+    /// Whether this node has a forging key.
+    pub forging: bool,
+    /// Whether forging is switched on (off while syncing).
+    pub forging_enabled: bool,
+    /// The forging account.
+    pub forging_address: Option<Address>,
 }
 
-/// Sending half of the outbox; full or closed means nobody listens, and the item is dropped.
-pub type Outbox = tokio::sync::mpsc::Sender<Outgoing>;
-
-pub(crate) fn post(outbox: Option<&Outbox>, item: Outgoing) {
-    if let Some(o) = outbox
-        && let Err(tokio::sync::mpsc::error::TrySendError::Full(_)) = o.try_send(item)
-    {
-        tracing::debug!("outbox full; not gossiping an item");
-    }
-}
-
-pub use crate::pool::{Pool, PoolLimits, Refusal};
-
-/// The chain, the forger and the pool of one node.
-pub struct ChainService<S: Store> {
-    /// The chain.
-    pub chain: Chain<S>,
-    /// Pending transactions.
-    pub pool: Pool,
-    params: ChainParams,
-    forger: Option<Forger>,
-    total_supply: u64,
-    load: Option<DevLoad>,
-    next_summary: ltonode_ledger::Hash32,
-    summary_for: Option<ltonode_ledger::block::BlockId>,
-    outbox: Option<Outbox>,
-    forging_enabled: bool,
-    revalidated_at: Option<Height>,
-    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
-    wallet: Option<KeyPair>,
-    pool_state: Option<PoolState>,
-    genesis: Option<GenesisConfig>,
-    score: ltonode_consensus::ScoreCache,
-    /// Progress of a fast sync under way (and of the block download that ends it).
-    pub sync_status: Option<crate::sync_status::SyncStatus>,
-}
-
-/// The pool's transactions applied on top of the tip (a cache for admission), valid for one
-/// tip and one pool generation.
-struct PoolState {
-    tip: ltonode_ledger::block::BlockId,
-    generation: u64,
-    diff: ltonode_ledger::state::Diff,
-    ids: std::collections::BTreeSet<TxId>,
-}
-
-/// A built-in transaction source for the dev chain: anchors signed by a dev account, so a
-/// lone dev node shows micro blocks without a client.
-struct DevLoad {
-    key: KeyPair,
-    per_tick: usize,
-    counter: u64,
-}
-
-impl<S: Store> ChainService<S> {
-    /// A service on `chain`, forging with `forging_key` if given.
-    pub fn new(
-        chain: Chain<S>,
-        params: ChainParams,
-        total_supply: Amount,
-        forging_key: Option<KeyPair>,
-    ) -> Self {
-        let wallet = forging_key.clone();
-        let forger = forging_key.map(|k| Forger::new(k, params.clone(), total_supply.units()));
-        ChainService {
-            chain,
-            pool: Pool::default(),
-            params,
-            forger,
-            total_supply: total_supply.units(),
-            load: None,
-            next_summary: [0; 32],
-            summary_for: None,
-            outbox: None,
-            forging_enabled: true,
-            revalidated_at: None,
-            metrics: None,
-            wallet,
-            pool_state: None,
-            genesis: None,
-            score: ltonode_consensus::ScoreCache::default(),
-            sync_status: None,
+impl Snapshot {
+    fn of<S: Store>(core: &mut Core<S>) -> Snapshot {
+        let score = core.score().unwrap_or_default();
+        Snapshot {
+            tip: core.chain().tip().cloned(),
+            score,
+            validation: core.validation_context().ok(),
+            pool_len: core.pool().len(),
+            pool_bytes: core.pool().size_bytes(),
+            forging: core.is_forging(),
+            forging_enabled: core.forging_enabled(),
+            forging_address: core.forging_address(),
         }
     }
 
-    /// Remembers the chain's genesis, so that a failed fast sync can put the genesis block
-    /// back (fast sync empties a chain that holds only its genesis block).
-    pub fn with_genesis(mut self, genesis: GenesisConfig) -> Self {
-        self.genesis = Some(genesis);
-        self
+    /// The height (0 before the genesis block).
+    pub fn height(&self) -> Height {
+        self.tip.as_ref().map_or(Height(0), |t| t.height)
+    }
+}
+
+/// The pool as last published: its transactions, highest fee per byte first.
+#[derive(Clone, Debug, Default)]
+pub struct PoolView {
+    /// The transactions.
+    pub txs: Vec<Transaction>,
+}
+
+/// How often, at most, the pool's content is published while inputs keep coming (its size
+/// is published after every input).
+const POOL_VIEW_EVERY: Duration = Duration::from_millis(50);
+
+/// A cloneable reader: the shared store and the published snapshots. Never waits on the
+/// core.
+pub struct Reader<S: Store> {
+    store: S,
+    config: ChainConfig,
+    params: Arc<ChainParams>,
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    pool: Arc<ArcSwap<PoolView>>,
+}
+
+impl<S: Store + Clone> Clone for Reader<S> {
+    fn clone(&self) -> Self {
+        Reader {
+            store: self.store.clone(),
+            config: self.config.clone(),
+            params: self.params.clone(),
+            snapshot: self.snapshot.clone(),
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<S: Store + Clone> Reader<S> {
+    /// The last published snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
     }
 
-    /// The chain's score (genesis to tip), from cached prefix sums: one header read while the
-    /// chain only grows.
-    pub fn chain_score(
-        &mut self,
-    ) -> Result<ltonode_consensus::ChainScore, ltonode_consensus::ForkError> {
-        self.score.score(&self.chain)
+    /// The chain as of the last published tip, over the shared store (read-only).
+    pub fn chain(&self) -> Chain<S> {
+        let tip = self.snapshot.load().tip.clone();
+        Chain::view(self.store.clone(), self.config.clone(), tip)
     }
 
-    /// The chain's genesis, if the service was given it.
-    pub fn genesis(&self) -> Option<&GenesisConfig> {
-        self.genesis.as_ref()
-    }
-
-    /// Posts forged blocks and admitted transactions to `outbox` (for gossip).
-    pub fn set_outbox(&mut self, outbox: Outbox) {
-        self.pool.outbox = Some(outbox.clone());
-        self.outbox = Some(outbox);
-    }
-
-    /// Turns forging on or off (the peer-to-peer task keeps it off until the node has caught
-    /// up with its peers, so it does not forge on a stale tip).
-    pub fn set_forging_enabled(&mut self, enabled: bool) {
-        self.forging_enabled = enabled;
+    /// The pool as last published.
+    pub fn pool(&self) -> Arc<PoolView> {
+        self.pool.load_full()
     }
 
     /// The chain's parameters.
@@ -221,227 +172,288 @@ impl<S: Store> ChainService<S> {
         &self.params
     }
 
-    /// Total stake, for the raffle factor of key block validation.
-    pub fn total_supply(&self) -> u64 {
-        self.total_supply
+    /// The chain's ledger configuration.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
     }
 
-    /// Whether this node forges (has a forging key).
-    pub fn is_forging(&self) -> bool {
-        self.forger.is_some()
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+}
+
+/// Where a gossip message or a sync response came from: a peer, and for gossip the
+/// message's id (to report the verdict on).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The peer.
+    pub peer: ltonode_network::PeerId,
+    /// The gossip message, if it was one.
+    pub msg: Option<ltonode_network::MessageId>,
+}
+
+/// A reply held back until the state it answers about is published.
+type Deferred = Box<dyn FnOnce() + Send>;
+type Job<S> = Box<dyn FnOnce(&mut Core<S>) -> Deferred + Send>;
+
+enum Command<S: Store> {
+    Input(
+        Input<Origin>,
+        oneshot::Sender<Result<Output<Origin>, CoreError>>,
+    ),
+    Run(Job<S>),
+}
+
+/// Most commands waiting in the core's mailbox; senders wait when it is full.
+pub const MAILBOX_CAPACITY: usize = 4096;
+
+/// The sending side of the core's mailbox. Cloneable; every method waits for the core's
+/// answer.
+pub struct CoreHandle<S: Store> {
+    tx: mpsc::Sender<Command<S>>,
+}
+
+impl<S: Store> Clone for CoreHandle<S> {
+    fn clone(&self) -> Self {
+        CoreHandle {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+/// The core's thread is gone (it stopped or failed).
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// The core stopped.
+    #[error("the chain core stopped")]
+    Stopped,
+    /// The core failed on the input (storage, corrupt records).
+    #[error("chain core: {0}")]
+    Core(#[from] CoreError),
+}
+
+impl<S: Store + 'static> CoreHandle<S> {
+    /// Hands `input` to the core and waits for its output.
+    pub async fn send(&self, input: Input<Origin>) -> Result<Output<Origin>, HandleError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Input(input, reply))
+            .await
+            .map_err(|_| HandleError::Stopped)?;
+        Ok(rx.await.map_err(|_| HandleError::Stopped)??)
     }
 
-    /// Makes the node sign `per_tick` anchor transactions with `key` whenever it leads and
-    /// its pool is empty (dev chains only).
-    pub fn with_dev_load(mut self, key: KeyPair, per_tick: usize) -> Self {
-        self.load = Some(DevLoad {
-            key,
-            per_tick,
-            counter: 0,
+    /// Admits transactions verified off the core (a client's): one verdict each.
+    pub async fn submit(
+        &self,
+        txs: Vec<VerifiedTx>,
+    ) -> Result<Vec<Result<TxId, ltonode_core::TxRefusal>>, HandleError> {
+        match self.send(Input::Submit(txs)).await?.reply {
+            Reply::Submitted(r) => Ok(r),
+            _ => Err(HandleError::Stopped),
+        }
+    }
+
+    /// One forging step at `now`: what was forged and when to tick again at the latest.
+    pub async fn tick(
+        &self,
+        now: Timestamp,
+    ) -> Result<(Vec<Forged>, Option<Timestamp>), HandleError> {
+        let out = self.send(Input::Tick(now)).await?;
+        let forged = out
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Forged(f) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        match out.reply {
+            Reply::Ticked { next } => Ok((forged, next)),
+            _ => Err(HandleError::Stopped),
+        }
+    }
+
+    /// Runs `f` on the core's thread, between inputs (rare administrative work: switching
+    /// forging, a fast sync's bootstrap).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Core<S>) -> T + Send + 'static,
+    ) -> Result<T, HandleError> {
+        let (reply, rx) = oneshot::channel();
+        let job: Job<S> = Box::new(move |core| {
+            let value = f(core);
+            Box::new(move || {
+                let _ = reply.send(value);
+            })
         });
-        self
+        self.tx
+            .send(Command::Run(job))
+            .await
+            .map_err(|_| HandleError::Stopped)?;
+        rx.await.map_err(|_| HandleError::Stopped)
     }
 
-    fn feed_dev_load(&mut self) -> anyhow::Result<()> {
-        let Some(load) = self.load.as_mut() else {
-            return Ok(());
-        };
-        let leads = self.forger.as_ref().is_some_and(|f| f.leads(&self.chain));
-        if !leads || !self.pool.is_empty() || load.per_tick == 0 {
-            return Ok(());
-        }
-        let tip = self.chain.tip().context("empty chain")?;
-        let mut txs = Vec::with_capacity(load.per_tick);
-        for _ in 0..load.per_tick {
-            load.counter += 1;
-            let hash = ltonode_ledger::sha256(&load.counter.to_be_bytes());
-            let mut tx = Transaction {
-                version: 3,
-                chain_id: self.params.chain_id,
-                timestamp: Timestamp(tip.header.timestamp.0.saturating_add(load.counter % 1000)),
-                sender: load.key.public_key(),
-                fee: Amount(35_000_000),
-                sponsor: None,
-                proofs: Vec::new(),
-                body: TxBody::Anchor {
-                    anchors: vec![hash.to_vec()],
-                },
-            };
-            tx.sign_with(&load.key);
-            txs.push(tx);
-        }
-        let ctx = self.chain.validation_context()?;
-        self.pool.add(txs, &ctx);
-        Ok(())
+    /// Switches forging on or off.
+    pub async fn set_forging_enabled(&self, enabled: bool) -> Result<(), HandleError> {
+        self.run(move |core| core.set_forging_enabled(enabled))
+            .await
     }
+}
 
-    /// Counts what this node forges and applies in `metrics` (shared with `/metrics`).
-    pub fn set_metrics(&mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) {
-        self.metrics = Some(metrics);
-    }
+/// The running core: its handle, a reader, and the thread.
+pub struct CoreTask<S: Store> {
+    /// Sends inputs to the core.
+    pub handle: CoreHandle<S>,
+    /// Reads beside it.
+    pub reader: Reader<S>,
+    /// The core's thread; it ends when every handle is dropped.
+    pub thread: std::thread::JoinHandle<()>,
+}
 
-    /// The node's metrics, if set.
-    pub fn metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Metrics>> {
-        self.metrics.as_ref()
-    }
-
-    /// The pool applied on the tip, if cached for the current tip and pool content (taken
-    /// out: put it back with [`ChainService::keep_pool_state`]).
-    pub fn take_pool_state(
-        &mut self,
-    ) -> Option<(
-        ltonode_ledger::state::Diff,
-        std::collections::BTreeSet<TxId>,
-    )> {
-        let tip = self.chain.tip()?.total_id;
-        let generation = self.pool.generation();
-        match self.pool_state.take() {
-            Some(p) if p.tip == tip && p.generation == generation => Some((p.diff, p.ids)),
-            _ => None,
-        }
-    }
-
-    /// Caches the pool applied on the current tip and pool content (an overlay's parts).
-    pub fn keep_pool_state(
-        &mut self,
-        (diff, ids): (
-            ltonode_ledger::state::Diff,
-            std::collections::BTreeSet<TxId>,
-        ),
-    ) {
-        if let Some(tip) = self.chain.tip() {
-            self.pool_state = Some(PoolState {
-                tip: tip.total_id,
-                generation: self.pool.generation(),
-                diff,
-                ids,
-            });
-        }
-    }
-
-    /// The node's wallet: the forging account's key, which `/transactions/sign` and
-    /// `/transactions/submit` sign with.
-    pub fn wallet(&self) -> Option<&KeyPair> {
-        self.wallet.as_ref()
-    }
-
-    /// The forging account's address, if this node forges.
-    pub fn forging_address(&self) -> Option<ltonode_ledger::Address> {
-        self.forger.as_ref().map(Forger::address)
-    }
-
-    /// After a new key block (forged or imported): drops pool transactions that expired or
-    /// no longer apply on the new state (confirmed elsewhere, overdrawn, lease gone).
-    fn revalidate_pool(&mut self) -> anyhow::Result<()> {
-        let Some(tip) = self.chain.tip() else {
-            return Ok(());
-        };
-        if self.revalidated_at == Some(tip.height) {
-            return Ok(());
-        }
-        self.revalidated_at = Some(tip.height);
-        let oldest = Timestamp(
-            tip.prev_timestamp
-                .0
-                .saturating_sub(self.params.max_tx_past_ms),
-        );
-        let expired = self.pool.drop_expired(oldest);
-        let ctx = ltonode_ledger::state::BlockContext {
-            chain_id: self.params.chain_id,
-            height: tip.height,
-            timestamp: tip.header.timestamp,
-            prev_timestamp: tip.prev_timestamp,
-            generator: ltonode_ledger::Address::from_public_key(
-                self.params.chain_id,
-                &tip.header.generator,
-            ),
-            lease_unbonding: self.params.lease_unbonding,
-            max_tx_future_ms: self.params.max_tx_future_ms,
-            max_tx_past_ms: self.params.max_tx_past_ms,
-        };
-        let mut overlay = ltonode_ledger::state::transition::Overlay::new(&self.chain, ctx);
-        let mut stale = HashSet::new();
-        for v in self.pool.txs() {
-            if overlay.apply(v).is_err() {
-                stale.insert(v.id());
+/// Starts `core` on a thread of its own. Blocks and transactions it publishes go to
+/// `outbox` (if given), what it forges and applies to `metrics` (if given).
+pub fn spawn_core<S: Store + Clone + 'static>(
+    mut core: Core<S>,
+    outbox: Option<Outbox>,
+    metrics: Option<Arc<crate::metrics::Metrics>>,
+) -> std::io::Result<CoreTask<S>> {
+    let (tx, mut rx) = mpsc::channel::<Command<S>>(MAILBOX_CAPACITY);
+    let snapshot = Arc::new(ArcSwap::from_pointee(Snapshot::of(&mut core)));
+    let pool = Arc::new(ArcSwap::from_pointee(pool_view(&core)));
+    let reader = Reader {
+        store: core.chain().store().clone(),
+        config: core.chain().config().clone(),
+        params: Arc::new(core.params().clone()),
+        snapshot: snapshot.clone(),
+        pool: pool.clone(),
+    };
+    let thread = std::thread::Builder::new()
+        .name("chain-core".into())
+        .spawn(move || {
+            let mut pool_generation = core.pool().generation();
+            let mut pool_published = Instant::now();
+            let mut replies: Vec<Deferred> = Vec::new();
+            while let Some(cmd) = rx.blocking_recv() {
+                let mut next = Some(cmd);
+                // Everything waiting is handled, then the state is published once, then the
+                // replies go out: whoever gets a reply reads what it answers about.
+                while let Some(cmd) = next {
+                    replies.push(execute(&mut core, cmd, outbox.as_ref(), metrics.as_deref()));
+                    if replies.len() >= MAX_BATCH {
+                        break;
+                    }
+                    next = rx.try_recv().ok();
+                }
+                snapshot.store(Arc::new(Snapshot::of(&mut core)));
+                let generation = core.pool().generation();
+                if generation != pool_generation
+                    && (rx.is_empty() || pool_published.elapsed() >= POOL_VIEW_EVERY)
+                {
+                    pool.store(Arc::new(pool_view(&core)));
+                    pool_generation = generation;
+                    pool_published = Instant::now();
+                }
+                for reply in replies.drain(..) {
+                    reply();
+                }
             }
-        }
-        let dropped = stale.len();
-        self.pool.remove_ids(&stale);
-        if expired + dropped > 0 {
-            tracing::debug!(expired, dropped, height = tip.height.0, "pool revalidated");
-        }
-        Ok(())
-    }
+        })?;
+    Ok(CoreTask {
+        handle: CoreHandle { tx },
+        reader,
+        thread,
+    })
+}
 
-    /// One step at time `now`; returns what happened and when to call again at the latest.
-    pub fn tick(&mut self, now: Timestamp) -> anyhow::Result<(Vec<Event>, Option<Timestamp>)> {
-        self.revalidate_pool()?;
-        self.feed_dev_load()?;
-        let mut events = Vec::new();
-        if !self.forging_enabled {
-            return Ok((events, None));
+fn pool_view<S: Store>(core: &Core<S>) -> PoolView {
+    PoolView {
+        txs: core.pool().txs().iter().map(|v| v.tx().clone()).collect(),
+    }
+}
+
+/// Most commands handled before the state is published and their replies sent.
+const MAX_BATCH: usize = 256;
+
+fn execute<S: Store>(
+    core: &mut Core<S>,
+    cmd: Command<S>,
+    outbox: Option<&Outbox>,
+    metrics: Option<&crate::metrics::Metrics>,
+) -> Deferred {
+    match cmd {
+        Command::Run(job) => job(core),
+        Command::Input(input, reply) => {
+            let started = Instant::now();
+            let out = core.handle(input);
+            match &out {
+                Ok(out) => carry_out(&out.actions, outbox, metrics, started),
+                Err(e) => tracing::error!(error = %e, "the chain core failed on an input"),
+            }
+            Box::new(move || {
+                let _ = reply.send(out);
+            })
         }
-        let Some(forger) = self.forger.as_mut() else {
-            return Ok((events, None));
-        };
-        // The summary the next key block commits, derived again whenever the tip changes
-        // (micro blocks of a period's last block change it too).
-        let tip_id = self.chain.tip().map(|t| t.total_id);
-        if self.summary_for != tip_id {
-            self.next_summary = ltonode_summary::next_summary_hash(&self.chain)?;
-            self.summary_for = tip_id;
-        }
-        forger.set_next_summary(self.next_summary);
-        let action = forger.step(&self.chain, now, self.pool.txs())?;
-        match action {
-            ForgerAction::KeyBlock(header) => {
-                let started = std::time::Instant::now();
-                validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
-                let returned = self.chain.apply_key_block(&header, self.next_summary)?;
-                if let Some(m) = &self.metrics {
-                    m.key_blocks_forged.inc();
+    }
+}
+
+/// The actions the driver carries out itself: publishing, metrics and the log. Verdicts,
+/// penalties and sync requests go back to the input's sender in the output.
+fn carry_out(
+    actions: &[Action<Origin>],
+    outbox: Option<&Outbox>,
+    metrics: Option<&crate::metrics::Metrics>,
+    started: Instant,
+) {
+    for a in actions {
+        match a {
+            Action::Publish(item) => post(outbox, item.clone()),
+            Action::Forged(f) => {
+                if let Some(m) = metrics {
                     m.import_seconds.observe(started.elapsed().as_secs_f64());
+                    match f {
+                        Forged::KeyBlock { .. } => m.key_blocks_forged.inc(),
+                        Forged::MicroBlock { txs, anchors, .. } => {
+                            m.micro_blocks_forged.inc();
+                            m.txs_applied.inc_by(*txs as u64);
+                            m.anchors_applied.inc_by(*anchors as u64);
+                        }
+                    }
                 }
-                // Keep the summary the block just committed: its blocks will be pruned.
-                let p = self.params.summary_period;
-                let closed = header.height.0.saturating_sub(1);
-                if p > 0 && closed > 0 && closed.is_multiple_of(p) {
-                    ltonode_summary::store_summary(&self.chain, closed / p)?;
+                match f {
+                    Forged::KeyBlock { height, timestamp } => {
+                        tracing::info!(
+                            height = height.0,
+                            timestamp = timestamp.0,
+                            "forged key block"
+                        );
+                    }
+                    Forged::MicroBlock { height, txs, .. } => {
+                        tracing::debug!(height = height.0, txs, "forged micro block");
+                    }
                 }
-                let ctx = self.chain.validation_context()?;
-                self.pool.add(returned, &ctx);
-                post(self.outbox.as_ref(), Outgoing::KeyBlock(header.clone()));
-                events.push(Event::KeyBlock {
-                    height: header.height,
-                    timestamp: header.timestamp,
-                });
-                Ok((events, Some(now)))
             }
-            ForgerAction::MicroBlock(micro, verified) => {
-                let started = std::time::Instant::now();
-                self.chain.apply_own_micro_block(&micro, &verified)?;
-                if let Some(m) = &self.metrics {
-                    m.micro_blocks_forged.inc();
+            Action::Applied(a) => {
+                if let Some(m) = metrics {
                     m.import_seconds.observe(started.elapsed().as_secs_f64());
-                    let anchors: usize = verified
-                        .iter()
-                        .map(|v| ltonode_ledger::block::anchor_leaves(v.tx()).len())
-                        .sum();
-                    m.txs_applied.inc_by(verified.len() as u64);
-                    m.anchors_applied.inc_by(anchors as u64);
+                    m.txs_applied.inc_by(a.txs);
+                    m.anchors_applied.inc_by(a.anchors);
                 }
-                let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
-                self.pool.remove_ids(&ids);
-                post(self.outbox.as_ref(), Outgoing::MicroBlock(micro));
-                events.push(Event::MicroBlock {
-                    height: self.chain.height(),
-                    txs: verified.len(),
-                });
-                Ok((events, Some(now)))
             }
-            ForgerAction::Wait { until } => Ok((events, until)),
+            Action::Verdict { .. } | Action::Penalize(..) | Action::Sync(_) => {}
         }
+    }
+}
+
+/// Sending half of the outbox; full or closed means nobody listens, and the item is dropped.
+pub type Outbox = mpsc::Sender<Outgoing>;
+
+fn post(outbox: Option<&Outbox>, item: Outgoing) {
+    if let Some(o) = outbox
+        && let Err(mpsc::error::TrySendError::Full(_)) = o.try_send(item)
+    {
+        tracing::debug!("outbox full; not gossiping an item");
     }
 }
 
@@ -453,39 +465,20 @@ pub fn wall_clock() -> Timestamp {
     Timestamp(ms)
 }
 
-/// A service shared between the forging loop and the REST API. Holders lock it only for
-/// synchronous work (never across an `.await`).
-pub type SharedService<S> = Arc<Mutex<ChainService<S>>>;
-
-/// Drives the shared service with the wall clock until `shutdown` completes.
-pub async fn run<S: Store>(
-    service: SharedService<S>,
+/// Ticks the core with the wall clock until `shutdown` completes: forges key blocks when
+/// this node's slot comes and micro blocks while it leads.
+pub async fn run_forging<S: Store + 'static>(
+    core: CoreHandle<S>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     tokio::pin!(shutdown);
     loop {
         let now = wall_clock();
-        let (events, next) = {
-            let mut s = service
-                .lock()
-                .map_err(|_| anyhow::anyhow!("chain service lock poisoned"))?;
-            s.tick(now)?
+        let (forged, next) = tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            r = core.tick(now) => r?,
         };
-        for e in &events {
-            match e {
-                Event::KeyBlock { height, timestamp } => {
-                    tracing::info!(
-                        height = height.0,
-                        timestamp = timestamp.0,
-                        "forged key block"
-                    );
-                }
-                Event::MicroBlock { height, txs } => {
-                    tracing::info!(height = height.0, txs, "forged micro block");
-                }
-            }
-        }
-        if !events.is_empty() {
+        if !forged.is_empty() {
             continue;
         }
         // Sleep until the next slot or micro block, but wake often enough to pick up new
@@ -503,15 +496,12 @@ pub async fn run<S: Store>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ltonode_ledger::MemStore;
+    use ltonode_core::CoreConfig;
+    use ltonode_ledger::{KeyPair, MemStore};
 
-    fn dev_service() -> ChainService<MemStore> {
-        service_with(ChainParams::dev(), 5)
-    }
-
-    /// A service on the dev genesis with `params`, forging with dev account 1 and signing
+    /// A core on the dev genesis with `params`, forging with dev account 1 and signing
     /// `load` anchors per micro block with dev account 4.
-    fn service_with(params: ChainParams, load: usize) -> ChainService<MemStore> {
+    fn core_with(params: ChainParams, load: usize) -> Core<MemStore> {
         let genesis = GenesisConfig::dev();
         let mut chain = Chain::open(MemStore::new(), chain_config(&params)).expect("open");
         chain
@@ -524,27 +514,29 @@ mod tests {
         let accounts = GenesisConfig::dev_accounts();
         let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
         let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);
-        ChainService::new(chain, params, genesis.total(), Some(forger)).with_dev_load(user, load)
+        let mut config = CoreConfig::new(params, genesis.total(), Some(forger));
+        config.dev_load = Some((user, load));
+        Core::new(chain, config).expect("core")
     }
 
     #[test]
     fn forging_across_summary_periods_commits_and_keeps_summaries() {
         let params = ChainParams::minimal();
         let genesis = GenesisConfig::dev();
-        let mut s = service_with(params.clone(), 3);
+        let mut s = core_with(params.clone(), 3);
         let mut now = Timestamp(genesis.timestamp.0 + 60_000);
-        while s.chain.height().0 < 40 {
+        while s.chain().height().0 < 40 {
             let (_, next) = s.tick(now).expect("tick");
             now = Timestamp(next.map_or(now.0 + 100, |n| n.0.max(now.0 + 1)));
         }
         let p = params.summary_period;
         for n in 1..=4u32 {
             let header = s
-                .chain
+                .chain()
                 .header_at(Height(n * p + 1))
                 .expect("h")
                 .expect("header");
-            let stored = ltonode_summary::load_summary(&s.chain, n)
+            let stored = ltonode_summary::load_summary(s.chain(), n)
                 .expect("load")
                 .expect("stored");
             assert_eq!(
@@ -553,25 +545,25 @@ mod tests {
                 "summary {n}"
             );
         }
-        assert!(s.chain.finalized_height().expect("final").0 >= 3 * p);
+        assert!(s.chain().finalized_height().expect("final").0 >= 3 * p);
         assert!(
-            s.chain.pruned_height().expect("pruned").0 > 0,
+            s.chain().pruned_height().expect("pruned").0 > 0,
             "old blocks were pruned"
         );
     }
 
     #[test]
     fn a_dev_node_forges_key_and_micro_blocks_in_virtual_time() {
-        let mut s = dev_service();
+        let mut s = core_with(ChainParams::dev(), 5);
         let start = GenesisConfig::dev().timestamp.0 + 60_000;
         let mut now = Timestamp(start);
         let (mut keys, mut micros, mut txs) = (0, 0, 0);
-        while s.chain.height().0 < 20 {
-            let (events, next) = s.tick(now).expect("tick");
-            for e in events {
-                match e {
-                    Event::KeyBlock { .. } => keys += 1,
-                    Event::MicroBlock { txs: n, .. } => {
+        while s.chain().height().0 < 20 {
+            let (forged, next) = s.tick(now).expect("tick");
+            for f in forged {
+                match f {
+                    Forged::KeyBlock { .. } => keys += 1,
+                    Forged::MicroBlock { txs: n, .. } => {
                         micros += 1;
                         txs += n;
                     }
@@ -584,7 +576,7 @@ mod tests {
         assert!(micros >= 19, "micro blocks between key blocks: {micros}");
         let confirmed: usize = (2..=20)
             .map(|h| {
-                s.chain
+                s.chain()
                     .block_micro_blocks(Height(h))
                     .expect("micro")
                     .iter()

@@ -1,9 +1,13 @@
 //! What a syncing node reports about its progress: the phase, how far it is, the rate and the
-//! time left, for `GET /node/status` and the logs. Kept on the chain service, written by the
-//! peer-to-peer sync task, read by the REST API.
+//! time left, for `GET /node/status` and the logs. Written by the peer-to-peer sync task,
+//! read by the REST API, through [`SharedSyncStatus`] (not the chain core's concern).
 
 use serde_json::{Value, json};
 use std::time::Instant;
+
+/// The progress of a fast sync under way, shared between the sync task and the REST API
+/// (held only to copy or update it).
+pub type SharedSyncStatus = std::sync::Arc<std::sync::Mutex<Option<SyncStatus>>>;
 
 /// A step of a sync, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

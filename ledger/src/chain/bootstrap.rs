@@ -211,6 +211,17 @@ impl<S: Store> Chain<S> {
         headers: &[KeyBlockHeader],
         snapshot: &Snapshot,
     ) -> Result<(), ChainError> {
+        self.bootstrap_with(headers, snapshot, crate::store::WriteBatch::new())
+    }
+
+    /// [`bootstrap`](Self::bootstrap), writing `extra` in the same atomic batch (what a
+    /// fast-synced node keeps to serve fast sync in turn), so a crash keeps both or neither.
+    pub fn bootstrap_with(
+        &mut self,
+        headers: &[KeyBlockHeader],
+        snapshot: &Snapshot,
+        extra: crate::store::WriteBatch,
+    ) -> Result<(), ChainError> {
         if self.tip.is_some() {
             return Err(ChainError::AlreadyInitialised);
         }
@@ -363,7 +374,18 @@ impl<S: Store> Chain<S> {
             keys::carry(b_height),
             snapshot.carried.to_be_bytes().to_vec(),
         );
-        self.store.write(batch.0)?;
+        let mut batch = batch.0;
+        for op in extra.into_ops() {
+            match op {
+                crate::store::BatchOp::Put { col, key, value } => {
+                    batch.put(col, key, value);
+                }
+                crate::store::BatchOp::Delete { col, key } => {
+                    batch.delete(col, key);
+                }
+            }
+        }
+        self.store.write(batch)?;
         self.reload_tip()?;
         Ok(())
     }

@@ -244,6 +244,13 @@ impl<S: Store> Chain<S> {
         Ok(c)
     }
 
+    /// A read-only view of a chain over `store` as of `tip` (the tip its writer published),
+    /// without reading anything: for readers beside the writer, which share its store. Only
+    /// `&self` methods make sense on it.
+    pub fn view(store: S, config: ChainConfig, tip: Option<Tip>) -> Chain<S> {
+        Chain { store, config, tip }
+    }
+
     /// The store.
     pub fn store(&self) -> &S {
         &self.store

@@ -251,6 +251,16 @@ fn association_key(tx: &Transaction) -> Option<AssociationKey> {
     })
 }
 
+/// What an [`Overlay`] holds apart from its view: kept between uses by a caller that applies
+/// transactions on the same state again and again (the pool's admission).
+#[derive(Clone, Debug, Default)]
+pub struct OverlayParts {
+    /// The changes so far.
+    pub diff: Diff,
+    /// The ids of the transactions applied.
+    pub ids: BTreeSet<TxId>,
+}
+
 /// The state as seen by the next transaction: the view plus the changes so far.
 pub struct Overlay<'a, V: StateView> {
     view: &'a V,
@@ -283,17 +293,20 @@ impl<'a, V: StateView> Overlay<'a, V> {
 
     /// The changes so far with the set of transaction ids they hold, for a caller that keeps
     /// an overlay's state between uses (see [`Overlay::from_parts`]).
-    pub fn into_parts(self) -> (Diff, BTreeSet<TxId>) {
-        (self.diff, self.ids)
+    pub fn into_parts(self) -> OverlayParts {
+        OverlayParts {
+            diff: self.diff,
+            ids: self.ids,
+        }
     }
 
     /// An overlay continuing from [`Overlay::into_parts`] without rebuilding the id set.
-    pub fn from_parts(view: &'a V, ctx: BlockContext, diff: Diff, ids: BTreeSet<TxId>) -> Self {
+    pub fn from_parts(view: &'a V, ctx: BlockContext, parts: OverlayParts) -> Self {
         Overlay {
             view,
             ctx,
-            diff,
-            ids,
+            diff: parts.diff,
+            ids: parts.ids,
         }
     }
 

@@ -1,4 +1,4 @@
-//! Fast sync over the network (ARCHITECTURE.md §6, whitepaper 17): a pruned node that holds
+//! Fast sync over the network (see docs/architecture.md): a pruned node that holds
 //! only its genesis block, finding a peer at least one summary period ahead, does not replay
 //! every block. It
 //! 1. fetches the key-block headers `1..=B+1` with the ids of the micro blocks each block
@@ -19,8 +19,7 @@
 //!
 //! History nodes never fast-sync: they keep every transaction, so they replay every block.
 
-use super::{P2pError, lock};
-use crate::service::SharedService;
+use super::{Bridge, P2pError};
 use crate::sync_status::{SyncPhase, SyncStatus};
 use ltonode_ledger::block::{BlockId, KeyBlockHeader};
 use ltonode_ledger::chain::ChainError;
@@ -52,14 +51,10 @@ pub enum FastSyncFailure {
 
 /// Whether this node should fast-sync to a peer at `peer_height`: it is a pruned node holding
 /// only its genesis block, and the peer's chain commits at least one summary.
-pub(super) fn wanted<S: Store>(shared: &SharedService<S>, peer_height: u64) -> bool {
-    let Ok(svc) = lock(shared) else {
-        return false;
-    };
-    let p = u64::from(svc.params().summary_period);
-    !svc.chain.config().history
-        && svc.chain.height().0 <= 1
-        && svc.genesis().is_some()
+pub(super) fn wanted<S: Store + Clone>(bridge: &Bridge<S>, peer_height: u64) -> bool {
+    let p = u64::from(bridge.reader.params().summary_period);
+    !bridge.reader.config().history
+        && bridge.reader.snapshot().height().0 <= 1
         && p > 0
         && peer_height > p
 }
@@ -78,24 +73,21 @@ pub fn boundary(peer_height: u64, period: u32) -> Option<(u32, u32)> {
 
 /// Runs a fast sync from `peers` (best first) to the boundary below `peer_height`. On
 /// success the chain is at `B + 1` and the ordinary sync takes it on from there.
-pub(super) async fn run<S: Store + Send + 'static>(
-    shared: &SharedService<S>,
+pub(super) async fn run<S: Store + Clone + Send + 'static>(
+    shared: &Bridge<S>,
     net: &NetworkHandle,
     peers: &[PeerId],
     peer_height: u64,
 ) -> Result<Result<Height, FastSyncFailure>, P2pError> {
     let (period, chain_id, genesis_id) = {
-        let svc = lock(shared)?;
-        let genesis_id = svc
-            .chain
+        let genesis_id = shared
+            .reader
+            .chain()
             .header_at(Height(1))?
             .ok_or(ChainError::Empty)?
             .id();
-        (
-            svc.params().summary_period,
-            svc.params().chain_id,
-            genesis_id,
-        )
+        let params = shared.reader.params();
+        (params.summary_period, params.chain_id, genesis_id)
     };
     let Some((k, b)) = boundary(peer_height, period) else {
         return Ok(Err(FastSyncFailure::NotServed("a summary".into())));
@@ -132,14 +124,15 @@ pub(super) async fn run<S: Store + Send + 'static>(
     }
     match &result {
         Ok(Ok(h)) => {
-            let mut svc = lock(shared)?;
-            if let Some(s) = svc.sync_status.as_mut() {
-                s.enter(
-                    SyncPhase::Blocks,
-                    u64::from(target.saturating_sub(h.0)),
-                    Instant::now(),
-                );
-            }
+            shared.with_status(|status| {
+                if let Some(s) = status.as_mut() {
+                    s.enter(
+                        SyncPhase::Blocks,
+                        u64::from(target.saturating_sub(h.0)),
+                        Instant::now(),
+                    );
+                }
+            });
             tracing::info!(
                 height = h.0,
                 elapsed_ms = started.elapsed().as_millis() as u64,
@@ -155,42 +148,37 @@ pub(super) async fn run<S: Store + Send + 'static>(
     result
 }
 
-fn set_status<S: Store>(
-    shared: &SharedService<S>,
-    status: Option<SyncStatus>,
-) -> Result<(), P2pError> {
-    lock(shared)?.sync_status = status;
+fn set_status<S: Store>(shared: &Bridge<S>, status: Option<SyncStatus>) -> Result<(), P2pError> {
+    shared.with_status(|s| *s = status);
     Ok(())
 }
 
 /// Updates the status's count and logs it every [`LOG_EVERY`].
 fn progress<S: Store>(
-    shared: &SharedService<S>,
+    shared: &Bridge<S>,
     done: u64,
     last_log: &mut Instant,
 ) -> Result<(), P2pError> {
-    let mut svc = lock(shared)?;
-    if let Some(s) = svc.sync_status.as_mut() {
-        s.done = done;
-        let now = Instant::now();
-        if now.duration_since(*last_log) >= LOG_EVERY {
-            s.log(now);
-            *last_log = now;
+    shared.with_status(|status| {
+        if let Some(s) = status.as_mut() {
+            s.done = done;
+            let now = Instant::now();
+            if now.duration_since(*last_log) >= LOG_EVERY {
+                s.log(now);
+                *last_log = now;
+            }
         }
-    }
+    });
     Ok(())
 }
 
-fn enter<S: Store>(
-    shared: &SharedService<S>,
-    phase: SyncPhase,
-    total: u64,
-) -> Result<(), P2pError> {
-    let mut svc = lock(shared)?;
-    if let Some(s) = svc.sync_status.as_mut() {
-        s.enter(phase, total, Instant::now());
-        s.log(Instant::now());
-    }
+fn enter<S: Store>(shared: &Bridge<S>, phase: SyncPhase, total: u64) -> Result<(), P2pError> {
+    shared.with_status(|status| {
+        if let Some(s) = status.as_mut() {
+            s.enter(phase, total, Instant::now());
+            s.log(Instant::now());
+        }
+    });
     Ok(())
 }
 
@@ -222,8 +210,8 @@ impl Sources {
     }
 }
 
-async fn fetch_and_bootstrap<S: Store + Send + 'static>(
-    shared: &SharedService<S>,
+async fn fetch_and_bootstrap<S: Store + Clone + Send + 'static>(
+    shared: &Bridge<S>,
     net: &NetworkHandle,
     peers: &[PeerId],
     sources: &mut Sources,
@@ -286,7 +274,7 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
 
     // 3. Check and add up off the service lock, then write the state under it.
     enter(shared, SyncPhase::Applying, 1)?;
-    let period = lock(shared)?.params().summary_period;
+    let period = shared.reader.params().summary_period;
     let checked = tokio::task::spawn_blocking(move || {
         ltonode_summary::verify_header_chain(&headers, &genesis_id)?;
         let snapshot = ltonode_summary::snapshot_of(&headers, &summaries, period)?;
@@ -305,7 +293,7 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
             ))));
         }
     };
-    let (height, window) = match write_state(shared, &plain, &snapshot, served)? {
+    let (height, window) = match write_state(shared, plain.clone(), snapshot, served).await? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
@@ -313,9 +301,12 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
     match fetch_tx_ids(net, peers, &plain, &micro_ids, first, b, chain_id).await {
         Some(ids) => {
             let count = ids.len();
-            lock(shared)?
-                .chain
-                .remember_pruned_tx_ids(Height(first), &ids)?;
+            shared
+                .core
+                .run(move |core| {
+                    core.replace_chain(|chain| chain.remember_pruned_tx_ids(Height(first), &ids))
+                })
+                .await??;
             tracing::info!(
                 from = first,
                 to = b,
@@ -333,43 +324,52 @@ async fn fetch_and_bootstrap<S: Store + Send + 'static>(
     Ok(Ok(height))
 }
 
-/// Under the service lock: empties the genesis-only chain, writes the state at the boundary
-/// and what the node needs to serve fast sync in turn. Returns the new height and the
-/// transaction timestamp window.
-fn write_state<S: Store>(
-    shared: &SharedService<S>,
-    plain: &[KeyBlockHeader],
-    snapshot: &ltonode_ledger::chain::Snapshot,
+/// On the core's thread: empties the genesis-only chain, writes the state at the boundary
+/// and what the node needs to serve fast sync in turn, in one batch. Returns the new height
+/// and the transaction timestamp window.
+async fn write_state<S: Store + Clone + Send + 'static>(
+    shared: &Bridge<S>,
+    plain: Vec<KeyBlockHeader>,
+    snapshot: ltonode_ledger::chain::Snapshot,
     served: ltonode_ledger::WriteBatch,
 ) -> Result<Result<(Height, u64), FastSyncFailure>, P2pError> {
-    let mut svc = lock(shared)?;
-    if svc.chain.height().0 > 1 {
-        // Blocks arrived meanwhile (gossip): keep them, the ordinary sync goes on.
-        return Ok(Err(FastSyncFailure::NotServed(
-            "nothing: the chain moved on meanwhile".into(),
-        )));
-    }
-    svc.chain.reset_genesis_only()?;
-    if let Err(e) = svc.chain.bootstrap(plain, snapshot) {
-        // Put the genesis block back: the node must never be left without a chain.
-        svc.chain.reset_genesis_only()?;
-        if let Some(g) = svc.genesis().cloned() {
-            svc.chain
-                .init_genesis(g.timestamp, g.base_target, g.transactions())?;
-        }
-        return match e {
-            ChainError::Store(_) | ChainError::Corrupt(_) => Err(e.into()),
-            other => Ok(Err(FastSyncFailure::Refused(other.into()))),
-        };
-    }
-    svc.chain.store().write(served).map_err(ChainError::from)?;
-    // Admitted against the genesis state; the senders may gossip them again.
-    svc.pool.retain(|_| false);
-    let window = svc
-        .params()
-        .max_tx_future_ms
-        .saturating_add(svc.params().max_tx_past_ms);
-    Ok(Ok((svc.chain.height(), window)))
+    let genesis = shared.genesis.clone();
+    let written = shared
+        .core
+        .run(move |core| {
+            let window = core
+                .params()
+                .max_tx_future_ms
+                .saturating_add(core.params().max_tx_past_ms);
+            if core.chain().height().0 > 1 {
+                // Blocks arrived meanwhile (gossip): keep them, the ordinary sync goes on.
+                return Ok(Err(FastSyncFailure::NotServed(
+                    "nothing: the chain moved on meanwhile".into(),
+                )));
+            }
+            // Transactions admitted against the genesis state go: their senders may gossip
+            // them again.
+            core.replace_chain(|chain| {
+                chain.reset_genesis_only()?;
+                if let Err(e) = chain.bootstrap_with(&plain, &snapshot, served) {
+                    // Put the genesis block back: the node must never be left without a
+                    // chain.
+                    chain.reset_genesis_only()?;
+                    chain.init_genesis(
+                        genesis.timestamp,
+                        genesis.base_target,
+                        genesis.transactions(),
+                    )?;
+                    return match e {
+                        ChainError::Store(_) | ChainError::Corrupt(_) => Err(e),
+                        other => Ok(Err(FastSyncFailure::Refused(other.into()))),
+                    };
+                }
+                Ok(Ok((chain.height(), window)))
+            })
+        })
+        .await?;
+    Ok(written?)
 }
 
 /// What this node needs to serve a fast sync in turn: the summaries, and the kept micro-block
@@ -513,7 +513,7 @@ async fn fetch_all<S: Store>(
     peers: &[PeerId],
     chunks: Vec<(u64, u64)>,
     sources: &mut Sources,
-    shared: &SharedService<S>,
+    shared: &Bridge<S>,
     last_log: &mut Instant,
 ) -> Result<BTreeMap<u64, HeaderChunk>, P2pError> {
     let mut out: BTreeMap<u64, HeaderChunk> = BTreeMap::new();
@@ -604,7 +604,7 @@ async fn fetch_summaries<S: Store>(
     peers: &[PeerId],
     wanted: Vec<(u64, u64)>,
     sources: &mut Sources,
-    shared: &SharedService<S>,
+    shared: &Bridge<S>,
     last_log: &mut Instant,
 ) -> Result<BTreeMap<u64, Vec<u8>>, P2pError> {
     let mut out = BTreeMap::new();

@@ -1,25 +1,26 @@
-//! The bridge between the network service (`ltonode-network`) and the chain service
-//! (ARCHITECTURE.md §8): gossip in (decode, validate against the chain, report the verdict so
-//! only valid data is relayed, penalise senders of garbage and invalid blocks), gossip out
-//! (blocks this node forged and transactions it admitted, from the service's outbox), answers
-//! to sync requests (tip, headers, blocks), and block sync from peers with a higher score
-//! (`sync.rs`).
+//! The bridge between the network service (`ltonode-network`) and the chain core: gossip in
+//! (decode, verify transactions off the core, hand the batch to the core, report its verdicts
+//! so only valid data is relayed, penalise senders of garbage and invalid blocks), gossip out
+//! (blocks this node forged and transactions it admitted, from the core's outbox), answers to
+//! sync requests (tip, headers, blocks) from a reader, and block sync from peers with a
+//! higher score (`sync.rs`, `fastsync.rs`).
 //!
-//! Shape: [`run`] starts the network and owns three tasks: the event loop (the only place that
-//! reads network events), a publisher draining the outbox, and the sync task. All of them
-//! lock the shared service only for synchronous work, never across an `.await`. What a block
-//! does to the chain is decided in `import.rs`, which takes `now` as an argument.
+//! Shape: [`run`] starts the network and owns four tasks: the event loop (the only place that
+//! reads network events), a publisher draining the outbox, the peer gauge and the sync task.
+//! None of them holds the chain: what a block does to it is decided in the core
+//! (`ltonode-core`), which they reach through its mailbox.
 
 pub mod fastsync;
-pub mod import;
 mod sync;
 
-use crate::service::{Outbox, Outgoing, SharedService, wall_clock};
-use import::{Imported, TxRefusal};
+use crate::service::{CoreHandle, HandleError, Origin, Outbox, Outgoing, Reader, wall_clock};
+use crate::sync_status::{SharedSyncStatus, SyncStatus};
+use ltonode_core::{Action, Fault, GossipItem, Imported, Input, Reply, serve};
 use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
 use ltonode_ledger::chain::ChainError;
+use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::Transaction;
-use ltonode_ledger::tx::validate::ValidationError;
+use ltonode_ledger::tx::validate::verify_batch;
 use ltonode_ledger::{ChainId, Height, Store};
 use ltonode_network::message::{MAX_BLOCKS_PER_RESPONSE, MAX_HEADERS_PER_RESPONSE};
 use ltonode_network::{
@@ -28,7 +29,7 @@ use ltonode_network::{
 };
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
-use std::sync::MutexGuard;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -61,12 +62,12 @@ pub enum P2pError {
     /// The network service failed.
     #[error("network: {0}")]
     Network(#[from] NetworkError),
-    /// The chain service lock is poisoned (a holder panicked).
-    #[error("chain service lock poisoned")]
-    Poisoned,
-    /// Importing failed inside the node (storage, not the peer's data).
-    #[error("import: {0}")]
-    Import(#[from] import::ImportError),
+    /// The chain core stopped or failed (storage, not the peer's data).
+    #[error("{0}")]
+    Core(#[from] HandleError),
+    /// A verification task failed.
+    #[error("task: {0}")]
+    Task(String),
     /// The chain could not be read.
     #[error("chain: {0}")]
     Chain(#[from] ChainError),
@@ -157,16 +158,75 @@ pub fn network_config(
     Ok(config)
 }
 
-fn lock<S: Store>(
-    shared: &SharedService<S>,
-) -> Result<MutexGuard<'_, crate::service::ChainService<S>>, P2pError> {
-    shared.lock().map_err(|_| P2pError::Poisoned)
+/// Maps the core's fault to the network's penalty.
+pub fn penalty_of(fault: Fault) -> Penalty {
+    match fault {
+        Fault::BadSignature => Penalty::BadSignature,
+        Fault::InvalidBlock => Penalty::InvalidBlock,
+        Fault::Garbage => Penalty::GarbageBytes,
+        Fault::Unsolicited => Penalty::Unsolicited,
+    }
 }
 
-/// Starts the network with `config` and bridges it to `shared` until `shutdown` completes.
-/// `outbox` is the receiving half of the outbox set on the service.
-pub async fn run<S: Store + Send + 'static>(
-    shared: SharedService<S>,
+/// What the network task works with: the core's mailbox, a reader, the fast-sync progress
+/// it reports, and the chain's genesis (a failed fast sync puts the genesis block back).
+pub struct Bridge<S: Store> {
+    pub(crate) core: CoreHandle<S>,
+    pub(crate) reader: Reader<S>,
+    pub(crate) sync_status: SharedSyncStatus,
+    pub(crate) genesis: GenesisConfig,
+    pub(crate) metrics: Option<Arc<crate::metrics::Metrics>>,
+}
+
+impl<S: Store + Clone> Clone for Bridge<S> {
+    fn clone(&self) -> Self {
+        Bridge {
+            core: self.core.clone(),
+            reader: self.reader.clone(),
+            sync_status: self.sync_status.clone(),
+            genesis: self.genesis.clone(),
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+impl<S: Store + Clone + 'static> Bridge<S> {
+    /// A bridge to the core behind `core`, read through `reader`.
+    pub fn new(
+        core: CoreHandle<S>,
+        reader: Reader<S>,
+        sync_status: SharedSyncStatus,
+        genesis: GenesisConfig,
+    ) -> Self {
+        Bridge {
+            core,
+            reader,
+            sync_status,
+            genesis,
+            metrics: None,
+        }
+    }
+
+    /// Keeps the peer count in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+}
+
+impl<S: Store> Bridge<S> {
+    /// Updates the fast-sync progress (held only for the update).
+    pub(crate) fn with_status(&self, f: impl FnOnce(&mut Option<SyncStatus>)) {
+        if let Ok(mut s) = self.sync_status.lock() {
+            f(&mut s);
+        }
+    }
+}
+
+/// Starts the network with `config` and bridges it to the core until `shutdown` completes.
+/// `outbox` is the receiving half of the outbox the core publishes into.
+pub async fn run<S: Store + Clone + Send + 'static>(
+    bridge: Bridge<S>,
     config: NetworkConfig,
     outbox: mpsc::Receiver<Outgoing>,
     shutdown: impl std::future::Future<Output = ()>,
@@ -177,16 +237,18 @@ pub async fn run<S: Store + Send + 'static>(
     // Until the first sync round, a node that has peers to ask does not forge on its
     // (possibly stale) tip.
     if has_bootstrap {
-        lock(&shared)?.set_forging_enabled(false);
+        bridge.core.set_forging_enabled(false).await?;
     }
-    let publisher = tokio::spawn(publish_outbox(net.clone(), outbox));
-    let gauge = tokio::spawn(peer_gauge(shared.clone(), net.clone()));
+    let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
+    let publisher = tokio::spawn(publish_outbox(net.clone(), outbox, connected_rx));
+    let gauge = tokio::spawn(peer_gauge(bridge.metrics.clone(), net.clone()));
     let (sync_tx, sync_rx) = mpsc::channel(1);
-    let syncer = tokio::spawn(sync::run(shared.clone(), net.clone(), bootstrap, sync_rx));
-    let mut bridge = Bridge {
-        shared,
+    let syncer = tokio::spawn(sync::run(bridge.clone(), net.clone(), bootstrap, sync_rx));
+    let mut events_loop = EventLoop {
+        bridge,
         net: net.clone(),
         sync: sync_tx,
+        connected: connected_tx,
     };
     tokio::pin!(shutdown);
     let result = loop {
@@ -201,7 +263,7 @@ pub async fn run<S: Store + Send + 'static>(
                         Err(_) => break,
                     }
                 }
-                if let Err(e) = bridge.on_events(batch).await {
+                if let Err(e) = events_loop.on_events(batch).await {
                     break Err(e);
                 }
             }
@@ -215,61 +277,96 @@ pub async fn run<S: Store + Send + 'static>(
 }
 
 /// Keeps the `ltonode_network_peers` gauge current.
-async fn peer_gauge<S: Store + Send + 'static>(shared: SharedService<S>, net: NetworkHandle) {
+async fn peer_gauge(metrics: Option<Arc<crate::metrics::Metrics>>, net: NetworkHandle) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         let Ok(peers) = net.peers().await else {
             continue;
         };
         let count = i64::try_from(peers.len()).unwrap_or(i64::MAX);
-        if let Ok(svc) = shared.lock()
-            && let Some(m) = svc.metrics()
-        {
+        if let Some(m) = &metrics {
             m.peers.set(count);
         }
     }
 }
 
-/// Publishes what the service posts; "no peers on the topic" means nobody to tell.
-async fn publish_outbox(net: NetworkHandle, mut outbox: mpsc::Receiver<Outgoing>) {
-    while let Some(item) = outbox.recv().await {
+/// Most transactions kept for a later publish when no peer listened.
+const BACKLOG_TXS: usize = 10_000;
+
+/// Publishes what the core posts. A transaction that found no peer to tell (a client's
+/// broadcast before any peer connected) is kept, up to [`BACKLOG_TXS`], and published again
+/// when a peer connects.
+async fn publish_outbox(
+    net: NetworkHandle,
+    mut outbox: mpsc::Receiver<Outgoing>,
+    mut connected: tokio::sync::watch::Receiver<u64>,
+) {
+    let mut backlog: std::collections::VecDeque<Vec<u8>> = std::collections::VecDeque::new();
+    loop {
+        let item = tokio::select! {
+            item = outbox.recv() => match item {
+                Some(i) => i,
+                None => return,
+            },
+            changed = connected.changed(), if !backlog.is_empty() => {
+                if changed.is_err() {
+                    return;
+                }
+                // Give the new peer a moment to join the topic.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let waiting: Vec<Vec<u8>> = backlog.drain(..).collect();
+                tracing::debug!(txs = waiting.len(), "publishing transactions kept for a peer");
+                for bytes in waiting {
+                    if net.publish(GossipMessage::Transaction(bytes.clone())).await.is_err()
+                        && backlog.len() < BACKLOG_TXS
+                    {
+                        backlog.push_back(bytes);
+                    }
+                }
+                continue;
+            }
+        };
         let (what, message) = match item {
             Outgoing::KeyBlock(h) => ("key block", GossipMessage::KeyBlock(h.to_bytes())),
             Outgoing::MicroBlock(m) => ("micro block", GossipMessage::MicroBlock(m.to_bytes())),
             Outgoing::Transaction(t) => ("transaction", GossipMessage::Transaction(t.to_bytes())),
         };
+        let kept = match &message {
+            GossipMessage::Transaction(b) => Some(b.clone()),
+            _ => None,
+        };
         match net.publish(message).await {
             Ok(_) => tracing::trace!(what, "published"),
             Err(NetworkError::Stopped) => return,
-            Err(e) => tracing::debug!(what, error = %e, "not published"),
+            Err(e) => {
+                tracing::debug!(what, error = %e, "not published");
+                if let Some(b) = kept
+                    && backlog.len() < BACKLOG_TXS
+                {
+                    backlog.push_back(b);
+                }
+            }
         }
     }
 }
 
-/// A decoded gossip payload.
+/// A decoded gossip payload (transactions not yet verified).
 enum Payload {
     Tx(Transaction),
     Micro(MicroBlock),
     Key(KeyBlockHeader),
 }
 
-struct Bridge<S: Store> {
-    shared: SharedService<S>,
+struct EventLoop<S: Store> {
+    bridge: Bridge<S>,
     net: NetworkHandle,
     sync: mpsc::Sender<Option<PeerId>>,
+    connected: tokio::sync::watch::Sender<u64>,
 }
 
-/// The verdict on one gossip message.
-struct Verdict {
-    msg_id: MessageId,
-    source: PeerId,
-    accept: bool,
-    penalty: Option<Penalty>,
-}
-
-impl<S: Store + Send + 'static> Bridge<S> {
+impl<S: Store + Clone + Send + 'static> EventLoop<S> {
     async fn on_events(&mut self, batch: Vec<NetworkEvent>) -> Result<(), P2pError> {
-        let chain_id = lock(&self.shared)?.params().chain_id;
+        let chain_id = self.bridge.reader.params().chain_id;
         let mut gossip = Vec::new();
         for ev in batch {
             match ev {
@@ -279,13 +376,14 @@ impl<S: Store + Send + 'static> Bridge<S> {
                     message,
                 } => gossip.push((msg_id, source, message)),
                 NetworkEvent::Request { id, peer, request } => {
-                    let response = self.answer(&request)?;
+                    let response = answer(&self.bridge.reader, &request)?;
                     if let Err(e) = self.net.respond(id, response).await {
                         tracing::debug!(%peer, error = %e, "could not answer a sync request");
                     }
                 }
                 NetworkEvent::PeerConnected(peer) => {
                     tracing::info!(%peer, "peer connected");
+                    self.connected.send_modify(|n| *n = n.wrapping_add(1));
                     self.want_sync(Some(peer));
                 }
                 NetworkEvent::PeerDisconnected(peer) => tracing::info!(%peer, "peer disconnected"),
@@ -295,120 +393,105 @@ impl<S: Store + Send + 'static> Bridge<S> {
         if gossip.is_empty() {
             return Ok(());
         }
-        let mut verdicts = Vec::with_capacity(gossip.len());
         let mut decoded = Vec::with_capacity(gossip.len());
         for (msg_id, source, message) in gossip {
             match decode(&message, chain_id) {
                 Ok(p) => decoded.push((msg_id, source, p)),
                 Err(reason) => {
                     tracing::debug!(peer = %source, %reason, "garbage gossip");
-                    verdicts.push(Verdict {
-                        msg_id,
-                        source,
-                        accept: false,
-                        penalty: Some(Penalty::GarbageBytes),
-                    });
+                    self.net
+                        .report_validation(msg_id, source, false, Some(Penalty::GarbageBytes))
+                        .await?;
                 }
             }
         }
-        let mut sync_from = None;
-        self.import(decoded, &mut verdicts, &mut sync_from)?;
-        if let Some(peer) = sync_from {
-            self.want_sync(Some(peer));
-        }
-        for v in verdicts {
-            self.net
-                .report_validation(v.msg_id, v.source, v.accept, v.penalty)
-                .await?;
-        }
-        Ok(())
+        self.import(decoded).await
     }
 
-    /// Validates decoded gossip against the chain, in arrival order except that the
-    /// transactions are admitted together at the end.
-    fn import(
-        &self,
-        decoded: Vec<(MessageId, PeerId, Payload)>,
-        verdicts: &mut Vec<Verdict>,
-        sync_from: &mut Option<PeerId>,
-    ) -> Result<(), P2pError> {
-        let now = wall_clock();
-        let mut svc = lock(&self.shared)?;
+    /// Verifies the transactions of a gossip batch off the core (one batched signature check
+    /// on a blocking thread), then hands the whole batch to the core and reports its
+    /// verdicts to the network.
+    async fn import(&self, decoded: Vec<(MessageId, PeerId, Payload)>) -> Result<(), P2pError> {
+        let Some(ctx) = self.bridge.reader.snapshot().validation else {
+            return Ok(());
+        };
+        let mut slots = Vec::with_capacity(decoded.len());
         let mut txs = Vec::new();
-        for (msg_id, source, payload) in decoded {
-            let outcome = match payload {
+        for (msg_id, peer, payload) in decoded {
+            let origin = Origin {
+                peer,
+                msg: Some(msg_id),
+            };
+            match payload {
                 Payload::Tx(tx) => {
-                    txs.push((msg_id, source, tx));
-                    continue;
+                    txs.push(tx);
+                    slots.push((origin, None));
                 }
-                Payload::Key(header) => {
-                    let height = header.height.0;
-                    let r = import::on_key_block(&mut svc, &header, now)?;
-                    match &r {
-                        Imported::Applied | Imported::SiblingSwitched => {
-                            tracing::info!(peer = %source, height, block = %header.id(), outcome = ?r, "key block from a peer");
-                        }
-                        Imported::Refused(refusal) => {
-                            tracing::warn!(peer = %source, height, reason = %refusal.reason, "key block refused");
-                        }
-                        _ => tracing::debug!(peer = %source, height, outcome = ?r, "key block"),
-                    }
-                    r
-                }
-                Payload::Micro(micro) => {
-                    let r = import::on_micro_block(&mut svc, &micro)?;
-                    match &r {
-                        Imported::Applied => tracing::debug!(
-                            peer = %source,
-                            height = svc.chain.height().0,
-                            txs = micro.transactions.len(),
-                            "micro block from a peer"
-                        ),
-                        Imported::Refused(refusal) => {
-                            tracing::warn!(peer = %source, reason = %refusal.reason, "micro block refused");
-                        }
-                        _ => tracing::debug!(peer = %source, outcome = ?r, "micro block"),
-                    }
-                    r
-                }
-            };
-            let (accept, penalty) = match outcome {
-                Imported::Applied | Imported::SiblingSwitched => (true, None),
-                Imported::SiblingKept | Imported::Known | Imported::Stale => (false, None),
-                Imported::NeedSync => {
-                    *sync_from = Some(source);
-                    (false, None)
-                }
-                Imported::Refused(r) => (false, r.penalty),
-            };
-            verdicts.push(Verdict {
-                msg_id,
-                source,
-                accept,
-                penalty,
-            });
-        }
-        if !txs.is_empty() {
-            let (meta, list): (Vec<_>, Vec<_>) =
-                txs.into_iter().map(|(m, s, t)| ((m, s), t)).unzip();
-            let results = import::admit_received(&mut svc, list)?;
-            for ((msg_id, source), r) in meta.into_iter().zip(results) {
-                let (accept, penalty) = match r {
-                    Ok(()) => (true, None),
-                    Err(TxRefusal::Invalid(
-                        ValidationError::BadSignature { .. }
-                        | ValidationError::MissingProof { .. }
-                        | ValidationError::BadProofLength { .. },
-                    )) => (false, Some(Penalty::BadSignature)),
-                    Err(_) => (false, None),
-                };
-                verdicts.push(Verdict {
-                    msg_id,
-                    source,
-                    accept,
-                    penalty,
-                });
+                Payload::Key(h) => slots.push((origin, Some(GossipItem::KeyBlock(h)))),
+                Payload::Micro(m) => slots.push((origin, Some(GossipItem::MicroBlock(m)))),
             }
+        }
+        let mut verified = if txs.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            tokio::task::spawn_blocking(move || verify_batch(txs, &ctx))
+                .await
+                .map_err(|e| P2pError::Task(e.to_string()))?
+                .into_iter()
+        };
+        let mut items = Vec::with_capacity(slots.len());
+        for (origin, item) in slots {
+            let item = match item {
+                Some(i) => i,
+                None => match verified.next() {
+                    Some(r) => GossipItem::Transaction(r),
+                    None => continue,
+                },
+            };
+            items.push((origin, item));
+        }
+        let out = self
+            .bridge
+            .core
+            .send(Input::Gossip {
+                now: wall_clock(),
+                items,
+            })
+            .await?;
+        let mut sync_from = None;
+        for action in out.actions {
+            match action {
+                Action::Verdict {
+                    from,
+                    accept,
+                    fault,
+                } => {
+                    if let Some(msg) = from.msg {
+                        self.net
+                            .report_validation(msg, from.peer, accept, fault.map(penalty_of))
+                            .await?;
+                    }
+                }
+                Action::Penalize(from, fault) => {
+                    self.net.penalize(from.peer, penalty_of(fault)).await?;
+                }
+                Action::Sync(from) => sync_from = Some(from.peer),
+                _ => {}
+            }
+        }
+        if let Reply::Gossiped(outcomes) = &out.reply {
+            for o in outcomes {
+                match o {
+                    Imported::Applied | Imported::SiblingSwitched => {
+                        tracing::debug!(outcome = ?o, "block from a peer");
+                    }
+                    Imported::Refused(r) => tracing::warn!(reason = %r, "block refused"),
+                    _ => tracing::trace!(outcome = ?o, "block"),
+                }
+            }
+        }
+        if let Some(peer) = sync_from {
+            self.want_sync(Some(peer));
         }
         Ok(())
     }
@@ -417,114 +500,88 @@ impl<S: Store + Send + 'static> Bridge<S> {
         // A round already queued covers this one.
         let _ = self.sync.try_send(peer);
     }
+}
 
-    /// Answers a sync request from the chain.
-    fn answer(&self, request: &SyncRequest) -> Result<SyncResponse, P2pError> {
-        let mut svc = lock(&self.shared)?;
-        let score = match request {
-            SyncRequest::Tip => Some(svc.chain_score().map_err(import::ImportError::from)?),
-            _ => None,
-        };
-        let chain = &svc.chain;
-        let height = u64::from(chain.height().0);
-        Ok(match *request {
-            SyncRequest::Tip => {
-                let tip = chain.tip().ok_or(ChainError::Empty)?;
-                let score = score.unwrap_or_default();
-                SyncResponse::Tip {
-                    height,
-                    score: score.0,
-                    tip_id: tip.total_id,
-                }
+/// Answers a sync request from the reader: never waits on the core.
+fn answer<S: Store + Clone>(
+    reader: &Reader<S>,
+    request: &SyncRequest,
+) -> Result<SyncResponse, P2pError> {
+    let snapshot = reader.snapshot();
+    let chain = reader.chain();
+    let cap = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(match *request {
+        SyncRequest::Tip => {
+            let tip = chain.tip().ok_or(ChainError::Empty)?;
+            SyncResponse::Tip {
+                height: u64::from(tip.height.0),
+                score: snapshot.score.0,
+                tip_id: tip.total_id,
             }
-            SyncRequest::Headers { from, to } => {
-                let to = to
-                    .min(height)
-                    .min(from.saturating_add(MAX_HEADERS_PER_RESPONSE - 1));
-                let mut headers = Vec::new();
-                for h in from.max(1)..=to {
-                    let Some(header) = chain.header_at(height_of(h))? else {
-                        break;
-                    };
-                    headers.push(header.to_bytes());
-                }
-                SyncResponse::Headers(headers)
-            }
-            SyncRequest::Blocks { from, to }
-                if !chain.config().history
-                    && to > 1
-                    && from <= u64::from(chain.pruned_height()?.0) =>
-            {
-                // Their transactions are gone here: a key block without its micro blocks
-                // would not link to the next one. A history node serves them.
-                SyncResponse::Error(format!(
-                    "blocks up to {} are pruned on this node",
-                    chain.pruned_height()?.0
-                ))
-            }
-            SyncRequest::Blocks { from, to } => {
-                let to = to
-                    .min(height)
-                    .min(from.saturating_add(MAX_BLOCKS_PER_RESPONSE - 1));
-                let mut blocks = Vec::new();
-                let mut bytes = 0usize;
-                for h in from.max(1)..=to {
-                    let Some(header) = chain.header_at(height_of(h))? else {
-                        break;
-                    };
-                    let micros: Vec<Vec<u8>> = chain
-                        .block_micro_blocks(height_of(h))?
+        }
+        SyncRequest::Headers { from, to } => {
+            let headers =
+                serve::headers(&chain, cap(from), cap(to), cap(MAX_HEADERS_PER_RESPONSE))?;
+            SyncResponse::Headers(headers.iter().map(KeyBlockHeader::to_bytes).collect())
+        }
+        SyncRequest::Blocks { from, to } => {
+            match serve::blocks(
+                &chain,
+                cap(from),
+                cap(to),
+                cap(MAX_BLOCKS_PER_RESPONSE),
+                BLOCKS_RESPONSE_BUDGET,
+            )? {
+                Ok(blocks) => SyncResponse::Blocks(
+                    blocks
                         .iter()
-                        .map(MicroBlock::to_bytes)
-                        .collect();
-                    let size = micros.iter().map(|m| m.len() + 4).sum::<usize>() + 256;
-                    if !blocks.is_empty() && bytes.saturating_add(size) > BLOCKS_RESPONSE_BUDGET {
-                        break;
-                    }
-                    bytes = bytes.saturating_add(size);
-                    blocks.push((header.to_bytes(), micros));
-                }
-                SyncResponse::Blocks(blocks)
+                        .map(|(h, ms)| {
+                            (h.to_bytes(), ms.iter().map(MicroBlock::to_bytes).collect())
+                        })
+                        .collect(),
+                ),
+                Err(e) => SyncResponse::Error(e.to_string()),
             }
-            SyncRequest::SyncedHeaders { from, to } => {
-                let to = to
-                    .min(height)
-                    .min(from.saturating_add(MAX_HEADERS_PER_RESPONSE - 1));
-                let mut headers = Vec::new();
-                let mut bytes = 0usize;
-                for h in from.max(1)..=to {
-                    let Some(header) = chain.header_at(height_of(h))? else {
-                        break;
-                    };
-                    let ids = chain.micro_ids(height_of(h))?;
-                    let size = 400 + 32 * ids.len();
-                    if !headers.is_empty() && bytes.saturating_add(size) > BLOCKS_RESPONSE_BUDGET {
-                        break;
-                    }
-                    bytes = bytes.saturating_add(size);
-                    headers.push((header.to_bytes(), ids));
+        }
+        SyncRequest::SyncedHeaders { from, to } => {
+            let height = u64::from(chain.height().0);
+            let to = to
+                .min(height)
+                .min(from.saturating_add(MAX_HEADERS_PER_RESPONSE - 1));
+            let mut headers = Vec::new();
+            let mut bytes = 0usize;
+            for h in from.max(1)..=to {
+                let Some(header) = chain.header_at(height_of(h))? else {
+                    break;
+                };
+                let ids = chain.micro_ids(height_of(h))?;
+                let size = 400 + 32 * ids.len();
+                if !headers.is_empty() && bytes.saturating_add(size) > BLOCKS_RESPONSE_BUDGET {
+                    break;
                 }
-                SyncResponse::SyncedHeaders(headers)
+                bytes = bytes.saturating_add(size);
+                headers.push((header.to_bytes(), ids));
             }
-            SyncRequest::Summary { index } => {
-                let n = u32::try_from(index).unwrap_or(u32::MAX);
-                let bytes = chain
-                    .store()
-                    .get(
-                        ltonode_ledger::store::Column::Summaries,
-                        &ltonode_ledger::chain::keys::summary(n),
-                    )
-                    .map_err(ChainError::from)?
-                    .unwrap_or_default();
-                if bytes.len() > ltonode_network::message::MAX_RESPONSE_BYTES - 16 {
-                    SyncResponse::Error("summary too large for one response".into())
-                } else {
-                    SyncResponse::Summary(bytes)
-                }
+            SyncResponse::SyncedHeaders(headers)
+        }
+        SyncRequest::Summary { index } => {
+            let n = u32::try_from(index).unwrap_or(u32::MAX);
+            let bytes = chain
+                .store()
+                .get(
+                    ltonode_ledger::store::Column::Summaries,
+                    &ltonode_ledger::chain::keys::summary(n),
+                )
+                .map_err(ChainError::from)?
+                .unwrap_or_default();
+            if bytes.len() > ltonode_network::message::MAX_RESPONSE_BYTES - 16 {
+                SyncResponse::Error("summary too large for one response".into())
+            } else {
+                SyncResponse::Summary(bytes)
             }
-            SyncRequest::Peers => SyncResponse::Error("peers are answered by the network".into()),
-        })
-    }
+        }
+        SyncRequest::Peers => SyncResponse::Error("peers are answered by the network".into()),
+    })
 }
 
 fn height_of(h: u64) -> Height {

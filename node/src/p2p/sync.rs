@@ -1,23 +1,26 @@
-//! Block sync from peers (`reference/waves-consensus.md` §5, "Applying an extension"), the
-//! way the simulation does it (`testnet/src/sim/sync.rs`) but over request-response.
+//! Block sync from peers over request-response: the network half of what the chain core
+//! decides (`ltonode_core::serve` says whether to sync and finds the common ancestor; the
+//! core applies the blocks).
 //!
 //! Every few seconds, and when gossip shows a block that does not connect, the node asks its
 //! peers for their tip. If one scores strictly higher it asks that peer for its headers from
 //! `max_rollback` below its own tip, finds the common ancestor by comparing header ids height
-//! by height, then fetches full blocks from the ancestor in batches and hands them to
-//! [`import::apply_extension`], which switches only on a strictly higher score within
-//! `max_rollback`. At an equal score with the same tip block, it fetches that block to take
-//! the micro blocks it missed. A node that starts with only the genesis block syncs to the
-//! tip this way.
+//! by height, then fetches full blocks from the ancestor in batches and hands each batch to
+//! the core as an extension, which switches only on a strictly higher score within
+//! `max_rollback`. When the session ends the core is told, so that a switch taken on the
+//! peer's word that never outscored the node's own chain is undone. At an equal score with
+//! the same tip block, it fetches that block to take the micro blocks it missed. A node that
+//! starts with only the genesis block syncs to the tip this way.
 //!
 //! Forging: off until the first round has heard from a peer (or no peer answered for a
 //! while, for a lone node), and off while a sync is under way, so the node does not forge on
 //! a tip it is about to leave.
 
-use super::fastsync;
-use super::import::{self, Extension};
-use super::{P2pError, lock};
-use crate::service::{SharedService, wall_clock};
+use super::{Bridge, P2pError, fastsync, penalty_of};
+use crate::service::{HandleError, Origin, wall_clock};
+use ltonode_consensus::ChainScore;
+use ltonode_core::serve::{self, PeerTip as CorePeerTip, SyncNeed};
+use ltonode_core::{Action, Extension, Input, Reply};
 use ltonode_ledger::block::{BlockId, KeyBlockHeader, MicroBlock};
 use ltonode_ledger::{Height, Store};
 use ltonode_network::message::MAX_BLOCKS_PER_RESPONSE;
@@ -50,6 +53,16 @@ struct PeerTip {
     tip_id: BlockId,
 }
 
+impl PeerTip {
+    fn core(&self) -> CorePeerTip {
+        CorePeerTip {
+            height: u32::try_from(self.height).unwrap_or(u32::MAX),
+            score: ChainScore(self.score),
+            total_id: self.tip_id,
+        }
+    }
+}
+
 /// The local tip as sync sees it.
 struct LocalTip {
     height: u32,
@@ -58,8 +71,8 @@ struct LocalTip {
 }
 
 /// The sync task: a round every [`SYNC_EVERY`] and whenever `wake` says so.
-pub(super) async fn run<S: Store + Send + 'static>(
-    shared: SharedService<S>,
+pub(super) async fn run<S: Store + Clone + Send + 'static>(
+    bridge: Bridge<S>,
     net: NetworkHandle,
     bootstrap: Vec<Multiaddr>,
     mut wake: mpsc::Receiver<Option<PeerId>>,
@@ -77,16 +90,16 @@ pub(super) async fn run<S: Store + Send + 'static>(
         if rounds.is_multiple_of(REDIAL_ROUNDS) {
             redial(&net, &bootstrap).await;
         }
-        match round(&shared, &net).await {
+        match round(&bridge, &net).await {
             Ok(answered) => {
-                if answered > 0 || started.elapsed() >= ALONE_AFTER {
-                    match lock(&shared) {
-                        Ok(mut svc) => svc.set_forging_enabled(true),
-                        Err(_) => return,
-                    }
+                if (answered > 0 || started.elapsed() >= ALONE_AFTER)
+                    && bridge.core.set_forging_enabled(true).await.is_err()
+                {
+                    return;
                 }
             }
-            Err(P2pError::Network(NetworkError::Stopped)) | Err(P2pError::Poisoned) => return,
+            Err(P2pError::Network(NetworkError::Stopped))
+            | Err(P2pError::Core(HandleError::Stopped)) => return,
             Err(e) => tracing::warn!(error = %e, "sync round failed"),
         }
     }
@@ -107,24 +120,23 @@ async fn redial(net: &NetworkHandle, bootstrap: &[Multiaddr]) {
     }
 }
 
-fn local_tip<S: Store>(shared: &SharedService<S>) -> Result<LocalTip, P2pError> {
-    let mut svc = lock(shared)?;
-    let score = svc.chain_score().map_err(import::ImportError::from)?;
-    let tip = svc
-        .chain
-        .tip()
-        .ok_or(ltonode_ledger::chain::ChainError::Empty)?;
-    Ok(LocalTip {
-        height: tip.height.0,
-        score: score.0,
-        total_id: tip.total_id,
-    })
+fn local_tip<S: Store + Clone>(bridge: &Bridge<S>) -> LocalTip {
+    let snap = bridge.reader.snapshot();
+    let (height, total_id) = snap
+        .tip
+        .as_ref()
+        .map_or((0, BlockId([0; 32])), |t| (t.height.0, t.total_id));
+    LocalTip {
+        height,
+        score: snap.score.0,
+        total_id,
+    }
 }
 
 /// One round: ask every peer for its tip, sync from the best one if it is ahead. Returns how
 /// many peers answered.
-async fn round<S: Store + Send + 'static>(
-    shared: &SharedService<S>,
+async fn round<S: Store + Clone + Send + 'static>(
+    bridge: &Bridge<S>,
     net: &NetworkHandle,
 ) -> Result<usize, P2pError> {
     let peers = net.peers().await?;
@@ -160,101 +172,108 @@ async fn round<S: Store + Send + 'static>(
     let Some(best) = tips.iter().max_by_key(|t| t.score).copied() else {
         return Ok(0);
     };
-    let local = local_tip(shared)?;
-    if best.score > local.score && fastsync::wanted(shared, best.height) {
+    let local = local_tip(bridge);
+    let need = {
+        let snap = bridge.reader.snapshot();
+        serve::sync_need(&bridge.reader.chain(), snap.score, &best.core())?
+    };
+    if need == SyncNeed::Ahead && fastsync::wanted(bridge, best.height) {
         // Peers at or past the best one's height, best first.
         let mut ranked: Vec<&PeerTip> = tips.iter().filter(|t| t.height >= best.height).collect();
         ranked.sort_by_key(|t| std::cmp::Reverse(t.score));
         let peers: Vec<PeerId> = ranked.iter().map(|t| t.peer).collect();
-        lock(shared)?.set_forging_enabled(false);
-        let r = fastsync::run(shared, net, &peers, best.height).await;
-        lock(shared)?.set_forging_enabled(true);
+        bridge.core.set_forging_enabled(false).await?;
+        let r = fastsync::run(bridge, net, &peers, best.height).await;
+        bridge.core.set_forging_enabled(true).await?;
         r?.ok();
         return Ok(answered);
     }
-    if best.score > local.score {
-        tracing::info!(
-            peer = %best.peer,
-            height = best.height,
-            local_height = local.height,
-            "a peer is ahead; syncing"
-        );
-        lock(shared)?.set_forging_enabled(false);
-        // The best peer first; if it cannot serve (a pruned peer asked for blocks it
-        // dropped), the next one ahead, and so on.
-        let mut ahead: Vec<PeerTip> = tips
-            .iter()
-            .filter(|t| t.score > local.score)
-            .copied()
-            .collect();
-        ahead.sort_by_key(|t| std::cmp::Reverse(t.score));
-        let mut r = Ok(());
-        for peer in ahead.into_iter().take(MAX_SOURCES) {
-            r = sync_from(shared, net, peer, &local).await;
-            if r.is_err() {
-                break;
+    match need {
+        SyncNeed::Ahead => {
+            tracing::info!(
+                peer = %best.peer,
+                height = best.height,
+                local_height = local.height,
+                "a peer is ahead; syncing"
+            );
+            bridge.core.set_forging_enabled(false).await?;
+            // The best peer first; if it cannot serve (a pruned peer asked for blocks it
+            // dropped), the next one ahead, and so on.
+            let mut ahead: Vec<PeerTip> = tips
+                .iter()
+                .filter(|t| t.score > local.score)
+                .copied()
+                .collect();
+            ahead.sort_by_key(|t| std::cmp::Reverse(t.score));
+            let mut r = Ok(());
+            for peer in ahead.into_iter().take(MAX_SOURCES) {
+                r = sync_from(bridge, net, peer, &local).await;
+                // Whatever happened, the session with this peer is over.
+                let ended = bridge.core.send(Input::SyncEnded).await?;
+                if matches!(ended.reply, Reply::SyncEnded { restored: true }) {
+                    tracing::warn!(peer = %peer.peer, "sync ended on a chain that does not outscore ours; restored our own");
+                }
+                if r.is_err() {
+                    break;
+                }
+                if local_tip(bridge).total_id != local.total_id {
+                    break;
+                }
             }
-            let now = local_tip(shared)?;
-            if now.total_id != local.total_id {
-                break;
-            }
+            bridge.core.set_forging_enabled(true).await?;
+            r?;
         }
-        lock(shared)?.set_forging_enabled(true);
-        r?;
-    } else if best.score == local.score
-        && best.height == u64::from(local.height)
-        && best.tip_id != local.total_id
-    {
-        let known = lock(shared)?.chain.locate(&best.tip_id)?.is_some();
-        if !known {
+        SyncNeed::MicroBlocks => {
             // Same score, a tip this node does not hold: most likely micro blocks it missed.
-            fetch_and_apply(shared, net, best, local.height).await?;
+            fetch_and_apply(bridge, net, best, local.height).await?;
         }
+        SyncNeed::None => {}
     }
-    track_blocks_phase(shared, &best)?;
+    track_blocks_phase(bridge, &best)?;
     Ok(answered)
 }
 
 /// After a fast sync, the block download's progress (blocks since the boundary, out of the
 /// best peer's height); the status is cleared once the node holds the best peer's tip (its
 /// micro blocks included) or is past it.
-fn track_blocks_phase<S: Store>(shared: &SharedService<S>, best: &PeerTip) -> Result<(), P2pError> {
-    let mut svc = lock(shared)?;
-    if svc.sync_status.is_none() {
-        return Ok(());
-    }
-    let height = svc.chain.height().0;
-    let holds_tip = svc.chain.locate(&best.tip_id)?.is_some();
-    let Some(s) = svc.sync_status.as_mut() else {
-        return Ok(());
-    };
-    let peer_height = u32::try_from(best.height).unwrap_or(u32::MAX);
-    let target = peer_height.max(height);
-    s.target_height = target;
-    s.total = u64::from(target.saturating_sub(s.boundary));
-    s.done = u64::from(height.saturating_sub(s.boundary));
-    let now = Instant::now();
-    s.log(now);
-    if holds_tip || height > peer_height {
-        tracing::info!(
-            height,
-            elapsed_secs = s.elapsed_secs(now),
-            "fast sync complete: caught up with the peers"
-        );
-        svc.sync_status = None;
-    }
+fn track_blocks_phase<S: Store + Clone>(
+    bridge: &Bridge<S>,
+    best: &PeerTip,
+) -> Result<(), P2pError> {
+    let chain = bridge.reader.chain();
+    let height = chain.height().0;
+    let holds_tip = chain.locate(&best.tip_id)?.is_some();
+    bridge.with_status(|status| {
+        let Some(s) = status.as_mut() else {
+            return;
+        };
+        let peer_height = u32::try_from(best.height).unwrap_or(u32::MAX);
+        let target = peer_height.max(height);
+        s.target_height = target;
+        s.total = u64::from(target.saturating_sub(s.boundary));
+        s.done = u64::from(height.saturating_sub(s.boundary));
+        let now = Instant::now();
+        s.log(now);
+        if holds_tip || height > peer_height {
+            tracing::info!(
+                height,
+                elapsed_secs = s.elapsed_secs(now),
+                "fast sync complete: caught up with the peers"
+            );
+            *status = None;
+        }
+    });
     Ok(())
 }
 
 /// Finds the common ancestor with `remote` and applies its blocks from there.
-async fn sync_from<S: Store + Send + 'static>(
-    shared: &SharedService<S>,
+async fn sync_from<S: Store + Clone + Send + 'static>(
+    bridge: &Bridge<S>,
     net: &NetworkHandle,
     remote: PeerTip,
     local: &LocalTip,
 ) -> Result<(), P2pError> {
-    let max_rollback = lock(shared)?.params().max_rollback;
-    let lo = local.height.saturating_sub(max_rollback).max(1);
+    let lo = serve::ancestor_search_from(Height(local.height), bridge.reader.params().max_rollback);
     let hi = u64::from(local.height).min(remote.height);
     if hi < u64::from(lo) {
         return Ok(());
@@ -268,7 +287,7 @@ async fn sync_from<S: Store + Send + 'static>(
             },
         )
         .await;
-    let headers = match response {
+    let raw = match response {
         Ok(SyncResponse::Headers(h)) => h,
         Ok(_) => return Ok(()),
         Err(e) => {
@@ -276,11 +295,20 @@ async fn sync_from<S: Store + Send + 'static>(
             return Ok(());
         }
     };
-    let scan = find_ancestor(shared, &headers, lo)?;
-    let ancestor = match scan {
+    let mut headers = Vec::with_capacity(raw.len());
+    for bytes in &raw {
+        match KeyBlockHeader::from_bytes(bytes) {
+            Ok(h) => headers.push(h),
+            Err(_) => {
+                net.penalize(remote.peer, Penalty::GarbageBytes).await?;
+                return Ok(());
+            }
+        }
+    }
+    let ancestor = match serve::find_ancestor(&bridge.reader.chain(), &headers, lo)? {
         Ok(a) => a,
-        Err(p) => {
-            net.penalize(remote.peer, p).await?;
+        Err(fault) => {
+            net.penalize(remote.peer, penalty_of(fault)).await?;
             return Ok(());
         }
     };
@@ -292,11 +320,11 @@ async fn sync_from<S: Store + Send + 'static>(
         );
         return Ok(());
     };
-    let mut from = a;
+    let mut from = a.0;
     for _ in 0..MAX_BATCHES {
-        match fetch_and_apply(shared, net, remote, from).await? {
+        match fetch_and_apply(bridge, net, remote, from).await? {
             Some(Extension::Switched { .. }) => {
-                let h = lock(shared)?.chain.height().0;
+                let h = bridge.reader.snapshot().height().0;
                 if u64::from(h) >= remote.height || h <= from {
                     break;
                 }
@@ -308,35 +336,10 @@ async fn sync_from<S: Store + Send + 'static>(
     Ok(())
 }
 
-/// The highest of `headers` (heights `lo..`) that the local chain holds too, or the
-/// penalty for a peer whose headers do not decode or are not at the heights asked.
-fn find_ancestor<S: Store>(
-    shared: &SharedService<S>,
-    headers: &[Vec<u8>],
-    lo: u32,
-) -> Result<Result<Option<u32>, Penalty>, P2pError> {
-    let svc = lock(shared)?;
-    let mut ancestor = None;
-    for (i, bytes) in headers.iter().enumerate() {
-        let Ok(header) = KeyBlockHeader::from_bytes(bytes) else {
-            return Ok(Err(Penalty::GarbageBytes));
-        };
-        let expected = lo.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-        if header.height.0 != expected {
-            return Ok(Err(Penalty::Unsolicited));
-        }
-        match svc.chain.header_at(header.height)? {
-            Some(h) if h.id() == header.id() => ancestor = Some(header.height.0),
-            _ => break,
-        }
-    }
-    Ok(Ok(ancestor))
-}
-
-/// Fetches blocks `from..` (one batch) from `remote` and applies them. `None` when the peer
-/// gave nothing usable.
-async fn fetch_and_apply<S: Store + Send + 'static>(
-    shared: &SharedService<S>,
+/// Fetches blocks `from..` (one batch) from `remote` and hands them to the core. `None` when
+/// the peer gave nothing usable.
+async fn fetch_and_apply<S: Store + Clone + Send + 'static>(
+    bridge: &Bridge<S>,
     net: &NetworkHandle,
     remote: PeerTip,
     from: u32,
@@ -361,9 +364,9 @@ async fn fetch_and_apply<S: Store + Send + 'static>(
             return Ok(None);
         }
     };
-    let chain_id = lock(shared)?.params().chain_id;
+    let chain_id = bridge.reader.params().chain_id;
     let mut blocks = Vec::with_capacity(raw.len());
-    for (i, (header, micros)) in raw.iter().enumerate() {
+    for (header, micros) in &raw {
         let decoded = KeyBlockHeader::from_bytes(header).ok().and_then(|h| {
             let ms = micros
                 .iter()
@@ -372,45 +375,54 @@ async fn fetch_and_apply<S: Store + Send + 'static>(
                 .ok()?;
             Some((h, ms))
         });
-        let Some((h, ms)) = decoded else {
+        let Some(block) = decoded else {
             net.penalize(remote.peer, Penalty::GarbageBytes).await?;
             return Ok(None);
         };
-        let expected = from.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-        if h.height != Height(expected) {
-            net.penalize(remote.peer, Penalty::Unsolicited).await?;
-            return Ok(None);
-        }
-        blocks.push((h, ms));
+        blocks.push(block);
+    }
+    if let Err(fault) = serve::check_heights(&blocks, from) {
+        net.penalize(remote.peer, penalty_of(fault)).await?;
+        return Ok(None);
     }
     let Some((last, _)) = blocks.last() else {
         return Ok(None);
     };
     let more = u64::from(last.height.0) < remote.height;
-    let outcome = {
-        let mut svc = lock(shared)?;
-        let r = import::apply_extension(&mut svc, &blocks, more, wall_clock())?;
-        if let Extension::Switched {
-            rolled_back,
-            applied,
-        } = r
-        {
-            tracing::info!(
-                peer = %remote.peer,
-                height = svc.chain.height().0,
-                rolled_back,
-                applied,
-                "synced blocks from a peer"
-            );
+    let origin = Origin {
+        peer: remote.peer,
+        msg: None,
+    };
+    let out = bridge
+        .core
+        .send(Input::Extension {
+            from: origin,
+            blocks,
+            more,
+            now: wall_clock(),
+        })
+        .await?;
+    for action in &out.actions {
+        if let Action::Penalize(from, fault) = action {
+            net.penalize(from.peer, penalty_of(*fault)).await?;
         }
-        r
+    }
+    let Reply::Extension(outcome) = out.reply else {
+        return Ok(None);
     };
     match &outcome {
+        Extension::Switched {
+            rolled_back,
+            applied,
+        } => tracing::info!(
+            peer = %remote.peer,
+            height = bridge.reader.snapshot().height().0,
+            rolled_back,
+            applied,
+            "synced blocks from a peer"
+        ),
         Extension::Refused(r) => {
-            tracing::warn!(peer = %remote.peer, reason = %r.reason, "synced block refused");
-            if let Some(p) = r.penalty {
-                net.penalize(remote.peer, p).await?;
-            }
+            tracing::warn!(peer = %remote.peer, reason = %r, "synced block refused");
         }
         Extension::TooDeep => {
             tracing::warn!(peer = %remote.peer, "peer's chain forks deeper than max_rollback");

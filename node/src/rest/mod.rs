@@ -1,8 +1,9 @@
 //! The REST API (ARCHITECTURE.md §9): LTO's public-node routes with LTO's JSON and error
 //! shape (`reference/lto-protocol.md` §3 and §9), plus this node's anchor routes.
 //!
-//! Handlers lock the shared chain service only for synchronous work and never across an
-//! `.await`; every input is parsed into typed values first, and any failure is an
+//! Read handlers never wait on the chain core: they read the shared store as of the tip the
+//! core last published ([`RestState::read`]); a broadcast is verified here, off the core, and
+//! then handed to the core's mailbox for the state check. Every input is parsed into typed values first, and any failure is an
 //! [`ApiError`] with LTO's `{"error", "message"}` body (no handler panics). Request bodies are
 //! limited to [`MAX_BODY_BYTES`], list routes to LTO's limits.
 
@@ -18,7 +19,8 @@ pub mod routes_transactions;
 
 pub use error::{ApiError, RejectCode};
 
-use crate::service::{ChainService, SharedService};
+use crate::service::{CoreHandle, PoolView, Reader, Snapshot};
+use crate::sync_status::SharedSyncStatus;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
@@ -26,7 +28,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{Method, Uri};
 use axum::routing::{get, post};
 use ltonode_consensus::ChainParams;
-use ltonode_ledger::{Address, Store};
+use ltonode_ledger::chain::Chain;
+use ltonode_ledger::{Address, KeyPair, Store};
 use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -34,46 +37,64 @@ use tokio::sync::watch;
 /// The largest request body accepted (1 MiB; a transaction is at most a few hundred KiB).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// What the handlers share: the chain service, the chain's parameters, the API key hash and
-/// the switch `/node/stop` flips.
-pub struct RestState<S: Store + 'static> {
-    service: SharedService<S>,
+/// What the handlers share: the core's mailbox (for admission), a reader (for everything
+/// else), the node's wallet, the API key hash and the switch `/node/stop` flips.
+pub struct RestState<S: Store + Clone + 'static> {
+    core: CoreHandle<S>,
+    reader: Reader<S>,
     params: Arc<ChainParams>,
     api_key_hash: Option<Arc<str>>,
     stop: Option<Arc<watch::Sender<bool>>>,
     metrics: Option<Arc<crate::metrics::Metrics>>,
+    wallet: Option<Arc<KeyPair>>,
+    sync_status: SharedSyncStatus,
 }
 
-impl<S: Store + 'static> Clone for RestState<S> {
+impl<S: Store + Clone + 'static> Clone for RestState<S> {
     fn clone(&self) -> Self {
         RestState {
-            service: self.service.clone(),
+            core: self.core.clone(),
+            reader: self.reader.clone(),
             params: self.params.clone(),
             api_key_hash: self.api_key_hash.clone(),
             stop: self.stop.clone(),
             metrics: self.metrics.clone(),
+            wallet: self.wallet.clone(),
+            sync_status: self.sync_status.clone(),
         }
     }
 }
 
-impl<S: Store + 'static> RestState<S> {
-    /// State over `service` for a chain with `params`; `api_key_hash` is the Base58 secure
-    /// hash of the API key (`None`, empty or `-` disables the protected routes).
-    pub fn new(
-        service: SharedService<S>,
-        params: ChainParams,
-        api_key_hash: Option<String>,
-    ) -> Self {
+/// What a read-only handler sees: the chain as of the last published tip, over the shared
+/// store, the snapshot of that tip and the published pool. Making one takes no lock the core
+/// holds.
+pub struct View<S: Store> {
+    /// The chain (read-only).
+    pub chain: Chain<S>,
+    /// The tip's snapshot.
+    pub snapshot: Arc<Snapshot>,
+    /// The pool as last published.
+    pub pool: Arc<PoolView>,
+}
+
+impl<S: Store + Clone + 'static> RestState<S> {
+    /// State over the core behind `core`, read through `reader`; `api_key_hash` is the
+    /// Base58 secure hash of the API key (`None`, empty or `-` disables the protected
+    /// routes).
+    pub fn new(core: CoreHandle<S>, reader: Reader<S>, api_key_hash: Option<String>) -> Self {
         let api_key_hash = api_key_hash
             .map(|h| h.trim().to_owned())
             .filter(|h| !h.is_empty() && h != "-")
             .map(Arc::from);
         RestState {
-            service,
-            params: Arc::new(params),
+            core,
+            params: Arc::new(reader.params().clone()),
+            reader,
             api_key_hash,
             stop: None,
             metrics: crate::metrics::Metrics::new().ok().map(Arc::new),
+            wallet: None,
+            sync_status: SharedSyncStatus::default(),
         }
     }
 
@@ -89,27 +110,47 @@ impl<S: Store + 'static> RestState<S> {
         self
     }
 
+    /// The node's wallet (the forging account's key), which `/transactions/sign` and
+    /// `/transactions/submit` sign with.
+    pub fn with_wallet(mut self, wallet: Option<KeyPair>) -> Self {
+        self.wallet = wallet.map(Arc::new);
+        self
+    }
+
+    /// Reads a fast sync's progress from `status` (written by the sync task).
+    pub fn with_sync_status(mut self, status: SharedSyncStatus) -> Self {
+        self.sync_status = status;
+        self
+    }
+
     /// The chain's parameters.
     pub fn params(&self) -> &ChainParams {
         &self.params
     }
 
-    /// Runs `f` with the service locked. `f` is synchronous, so the lock is never held
-    /// across an `.await`.
-    pub fn with_service<T>(
-        &self,
-        f: impl FnOnce(&mut ChainService<S>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        let mut guard = self
-            .service
-            .lock()
-            .map_err(|_| ApiError::Unavailable("chain service lock poisoned".into()))?;
-        f(&mut guard)
+    /// The core's mailbox.
+    pub fn core(&self) -> &CoreHandle<S> {
+        &self.core
+    }
+
+    /// The reader.
+    pub fn reader(&self) -> &Reader<S> {
+        &self.reader
+    }
+
+    /// Runs `f` on a [`View`] of the last published state.
+    pub fn read<T>(&self, f: impl FnOnce(&View<S>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let view = View {
+            chain: self.reader.chain(),
+            snapshot: self.reader.snapshot(),
+            pool: self.reader.pool(),
+        };
+        f(&view)
     }
 }
 
 /// The router of every route, with `state`.
-pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
+pub fn router<S: Store + Clone + 'static>(state: RestState<S>) -> Router {
     Router::new()
         .route(
             "/transactions/broadcast",
@@ -221,7 +262,7 @@ pub fn router<S: Store + 'static>(state: RestState<S>) -> Router {
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
 /// flight.
-pub async fn serve<S: Store + 'static>(
+pub async fn serve<S: Store + Clone + 'static>(
     listener: tokio::net::TcpListener,
     state: RestState<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -289,7 +330,7 @@ pub fn rfc3339(ms: u64) -> String {
 }
 
 /// Records each request's latency in `ltonode_rest_request_seconds`.
-async fn timed<S: Store + 'static>(
+async fn timed<S: Store + Clone + 'static>(
     axum::extract::State(st): axum::extract::State<RestState<S>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -303,19 +344,19 @@ async fn timed<S: Store + 'static>(
 }
 
 /// `GET /metrics`: Prometheus text format. Chain gauges are read at scrape time.
-async fn metrics<S: Store + 'static>(
+async fn metrics<S: Store + Clone + 'static>(
     axum::extract::State(st): axum::extract::State<RestState<S>>,
 ) -> Result<String, ApiError> {
     let Some(m) = st.metrics.clone() else {
         return Err(ApiError::Unavailable("metrics are disabled".into()));
     };
-    st.with_service(|svc| {
+    st.read(|svc| {
         let h = svc.chain.height();
         m.height.set(i64::from(h.0));
         m.finalized_height
             .set(i64::from(svc.chain.finalized_height().map_or(0, |f| f.0)));
         m.utx_size
-            .set(i64::try_from(svc.pool.len()).unwrap_or(i64::MAX));
+            .set(i64::try_from(svc.snapshot.pool_len).unwrap_or(i64::MAX));
         m.db_size_bytes
             .set(i64::try_from(svc.chain.store().approximate_size_bytes()).unwrap_or(i64::MAX));
         Ok(())

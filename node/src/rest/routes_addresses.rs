@@ -10,12 +10,12 @@ use ltonode_ledger::{Address, Store};
 use serde_json::{Value, json};
 
 /// `GET /addresses/balance/{address}`: the regular balance.
-pub async fn balance<S: Store + 'static>(
+pub async fn balance<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
-    let regular = st.with_service(|svc| Ok(svc.chain.account(&a)?.regular))?;
+    let regular = st.read(|svc| Ok(svc.chain.account(&a)?.regular))?;
     Ok(Json(
         json!({"address": a.to_base58(), "confirmations": 0, "balance": regular}),
     ))
@@ -23,13 +23,13 @@ pub async fn balance<S: Store + 'static>(
 
 /// `GET /addresses/balance/details/{address}`: regular, available, leasing, unbonding,
 /// effective and generating (over the chain's generating-balance depth).
-pub async fn balance_details<S: Store + 'static>(
+pub async fn balance_details<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
     let depth = st.params().gen_depth;
-    let d = st.with_service(|svc| Ok(svc.chain.balance_details(&a, depth)?))?;
+    let d = st.read(|svc| Ok(svc.chain.balance_details(&a, depth)?))?;
     Ok(Json(json!({
         "address": a.to_base58(),
         "regular": d.regular,
@@ -42,19 +42,19 @@ pub async fn balance_details<S: Store + 'static>(
 }
 
 /// `GET /addresses/effectiveBalance/{address}`: regular + leased in − leased out.
-pub async fn effective_balance<S: Store + 'static>(
+pub async fn effective_balance<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
-    let effective = st.with_service(|svc| Ok(svc.chain.account(&a)?.effective()))?;
+    let effective = st.read(|svc| Ok(svc.chain.account(&a)?.effective()))?;
     Ok(Json(
         json!({"address": a.to_base58(), "confirmations": 0, "balance": effective}),
     ))
 }
 
 /// `GET /addresses/validate/{address}`: whether the text is an address of this chain.
-pub async fn validate<S: Store + 'static>(
+pub async fn validate<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Json<Value> {
@@ -86,12 +86,12 @@ fn lease_json<S: Store>(
 
 /// `GET /leasing/active/{address}`: the active leases made by and to the address, each as its
 /// lease transaction's JSON with `height`.
-pub async fn active_leases<S: Store + 'static>(
+pub async fn active_leases<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
-    let list = st.with_service(|svc| {
+    let list = st.read(|svc| {
         let chain = &svc.chain;
         let mut leases = chain.leases_out(&a)?;
         leases.extend(chain.leases_in(&a)?);
@@ -130,12 +130,12 @@ pub fn association_json(key: &AssociationKey, a: &Association) -> Value {
 
 /// `GET /associations/status/{address}`: associations issued by the address (`outgoing`)
 /// and to it (`incoming`).
-pub async fn associations<S: Store + 'static>(
+pub async fn associations<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
-    let (out, inc) = st.with_service(|svc| {
+    let (out, inc) = st.read(|svc| {
         Ok((
             svc.chain.associations_out(&a)?,
             svc.chain.associations_in(&a)?,

@@ -44,19 +44,19 @@ pub fn decode_hash(s: &str) -> Result<Vec<u8>, ApiError> {
 
 /// `GET /anchors/{hash}`: the first anchoring of the hash, with its receipt once confirmed;
 /// `unconfirmed` while only the pool holds it; 404 if unknown.
-pub async fn anchor<S: Store + 'static>(
+pub async fn anchor<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(hash): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let value = decode_hash(&hash)?;
-    let (entries, pending) = st.with_service(|svc| {
+    let (entries, pending) = st.read(|svc| {
         let entries = svc.chain.anchor(&value)?;
         let pending = if entries.is_empty() {
             svc.pool
-                .txs()
+                .txs
                 .iter()
-                .find(|v| anchor_leaves(v.tx()).contains(&value))
-                .map(|v| v.id())
+                .find(|tx| anchor_leaves(tx).contains(&value))
+                .map(|tx| tx.id())
         } else {
             None
         };
@@ -88,7 +88,7 @@ pub async fn anchor<S: Store + 'static>(
 /// `POST /anchors/verify`: checks a receipt (its canonical JSON) against this node's key
 /// block at the receipt's height + 1. Answers `{"valid": true, ...}` or
 /// `{"valid": false, "reason"}`; only a body that is not JSON is a 400.
-pub async fn verify<S: Store + 'static>(
+pub async fn verify<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -102,7 +102,7 @@ pub async fn verify<S: Store + 'static>(
             json!({"valid": false, "reason": "height out of range"}),
         ));
     };
-    let trusted = st.with_service(|svc| Ok(svc.chain.header_at(at)?))?;
+    let trusted = st.read(|svc| Ok(svc.chain.header_at(at)?))?;
     let Some(trusted) = trusted else {
         return Ok(Json(json!({
             "valid": false,
@@ -134,12 +134,12 @@ fn chainpoint(target: &[u8], tx_id: &TxId, height: Height, position: u32) -> Val
 
 /// `GET /index/hash/{hash}`: LTO's indexer answer for the first anchoring of the hash, or 404
 /// `{"chainpoint": null}`.
-pub async fn index_hash<S: Store + 'static>(
+pub async fn index_hash<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(hash): Path<String>,
 ) -> Result<Response, ApiError> {
     let value = decode_hash(&hash)?;
-    let entries = st.with_service(|svc| Ok(svc.chain.anchor(&value)?))?;
+    let entries = st.read(|svc| Ok(svc.chain.anchor(&value)?))?;
     Ok(match entries.first() {
         Some(e) => Json(chainpoint(&value, &e.tx_id, e.height, e.position)).into_response(),
         None => (StatusCode::NOT_FOUND, Json(json!({"chainpoint": null}))).into_response(),

@@ -58,13 +58,13 @@ pub fn block_json<S: Store>(
     Ok(Some(v))
 }
 
-fn one_block<S: Store + 'static>(
+fn one_block<S: Store + Clone + 'static>(
     st: &RestState<S>,
     at: impl FnOnce(&Chain<S>) -> Result<Option<Height>, ApiError>,
     with_txs: bool,
     what: &str,
 ) -> Result<Json<Value>, ApiError> {
-    let block = st.with_service(|svc| match at(&svc.chain)? {
+    let block = st.read(|svc| match at(&svc.chain)? {
         Some(h) => block_json(&svc.chain, st.params(), h, with_txs),
         None => Ok(None),
     })?;
@@ -78,29 +78,29 @@ fn parse_height(s: &str) -> Result<Height, ApiError> {
 }
 
 /// `GET /blocks/height`.
-pub async fn height<S: Store + 'static>(
+pub async fn height<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let h = st.with_service(|svc| Ok(svc.chain.height()))?;
+    let h = st.read(|svc| Ok(svc.chain.height()))?;
     Ok(Json(json!({"height": h.0})))
 }
 
 /// `GET /blocks/last`.
-pub async fn last<S: Store + 'static>(
+pub async fn last<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     one_block(&st, |c| Ok(Some(c.height())), true, "last")
 }
 
 /// `GET /blocks/first`.
-pub async fn first<S: Store + 'static>(
+pub async fn first<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     one_block(&st, |_| Ok(Some(Height(1))), true, "1")
 }
 
 /// `GET /blocks/at/{height}`.
-pub async fn at<S: Store + 'static>(
+pub async fn at<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(height): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -109,7 +109,7 @@ pub async fn at<S: Store + 'static>(
 }
 
 /// `GET /blocks/signature/{id}`: the block with this key block id (or total id).
-pub async fn by_id<S: Store + 'static>(
+pub async fn by_id<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -119,14 +119,14 @@ pub async fn by_id<S: Store + 'static>(
 }
 
 /// `GET /blocks/headers/last`.
-pub async fn headers_last<S: Store + 'static>(
+pub async fn headers_last<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     one_block(&st, |c| Ok(Some(c.height())), false, "last")
 }
 
 /// `GET /blocks/headers/at/{height}`.
-pub async fn headers_at<S: Store + 'static>(
+pub async fn headers_at<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(height): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -134,7 +134,7 @@ pub async fn headers_at<S: Store + 'static>(
     one_block(&st, |_| Ok(Some(h)), false, &height)
 }
 
-fn sequence<S: Store + 'static>(
+fn sequence<S: Store + Clone + 'static>(
     st: &RestState<S>,
     from: &str,
     to: &str,
@@ -153,7 +153,7 @@ fn sequence<S: Store + 'static>(
             max: u64::from(MAX_SEQ),
         });
     }
-    let blocks = st.with_service(|svc| {
+    let blocks = st.read(|svc| {
         let top = to.0.min(svc.chain.height().0);
         (from.0.max(1)..=top)
             .filter_map(|h| block_json(&svc.chain, st.params(), Height(h), with_txs).transpose())
@@ -163,7 +163,7 @@ fn sequence<S: Store + 'static>(
 }
 
 /// `GET /blocks/seq/{from}/{to}` (at most [`MAX_SEQ`] blocks).
-pub async fn seq<S: Store + 'static>(
+pub async fn seq<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path((from, to)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
@@ -171,7 +171,7 @@ pub async fn seq<S: Store + 'static>(
 }
 
 /// `GET /blocks/headers/seq/{from}/{to}`.
-pub async fn headers_seq<S: Store + 'static>(
+pub async fn headers_seq<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path((from, to)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
@@ -180,13 +180,13 @@ pub async fn headers_seq<S: Store + 'static>(
 
 /// `GET /consensus/generatingbalance/{address}`: the lowest effective balance over the
 /// chain's generating-balance depth.
-pub async fn generating_balance<S: Store + 'static>(
+pub async fn generating_balance<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
     let depth = st.params().gen_depth;
-    let balance = st.with_service(|svc| {
+    let balance = st.read(|svc| {
         Ok(svc
             .chain
             .generating_balance(&a, svc.chain.height(), depth)?)
@@ -196,19 +196,16 @@ pub async fn generating_balance<S: Store + 'static>(
 
 /// `GET /consensus/basetarget`: the tip's base target and the chain score (a decimal string,
 /// as it exceeds 64 bits).
-pub async fn base_target<S: Store + 'static>(
+pub async fn base_target<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let (bt, score) = st.with_service(|svc| {
+    let (bt, score) = st.read(|svc| {
         let tip = svc
-            .chain
-            .tip()
+            .snapshot
+            .tip
+            .as_ref()
             .ok_or_else(|| ApiError::Unavailable("the chain has no genesis".into()))?;
-        let bt = tip.header.base_target;
-        let score = svc
-            .chain_score()
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok((bt, score.0))
+        Ok((tip.header.base_target, svc.snapshot.score.0))
     })?;
     Ok(Json(json!({"baseTarget": bt, "score": score.to_string()})))
 }
@@ -225,7 +222,7 @@ pub const MAX_EXPORT: u32 = 100_000;
 /// of the micro blocks each block kept, so an offline verifier can check the chain's
 /// signatures and NG linkage and then anchor receipts against it (`ltonode verify-receipt
 /// FILE --headers EXPORT`). Defaults to the whole chain; at most [`MAX_EXPORT`] per call.
-pub async fn headers_export<S: Store + 'static>(
+pub async fn headers_export<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<Value>, ApiError> {
@@ -241,7 +238,7 @@ pub async fn headers_export<S: Store + 'static>(
             .transpose()
     };
     let from = num("from")?.unwrap_or(1).max(1);
-    st.with_service(|svc| {
+    st.read(|svc| {
         let tip = svc.chain.height().0;
         let to = num("to")?.unwrap_or(tip).min(tip);
         if to >= from && to - from >= MAX_EXPORT {

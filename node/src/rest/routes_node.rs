@@ -12,13 +12,18 @@ use serde_json::{Value, json};
 /// `GET /node/status`: heights, the tip's time and age, whether this node forges, and the
 /// progress of a fast sync under way (`sync`: phase, done/total, rate, ETA; `null` when the
 /// node is not fast-syncing). The API needs no key, so load balancers and monitors can use it.
-pub async fn status<S: Store + 'static>(
+pub async fn status<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let depth = st.params().gen_depth;
-    let (height, ts, forging, generator, sync) = st.with_service(|svc| {
+    let sync = st
+        .sync_status
+        .lock()
+        .ok()
+        .and_then(|s| s.as_ref().map(|s| s.to_json(std::time::Instant::now())));
+    let (height, ts, forging, generator) = st.read(|svc| {
         let ts = svc.chain.tip().map_or(0, |t| t.header.timestamp.0);
-        let generator = match svc.forging_address() {
+        let generator = match svc.snapshot.forging_address {
             Some(a) => Some((
                 a,
                 svc.chain
@@ -26,11 +31,7 @@ pub async fn status<S: Store + 'static>(
             )),
             None => None,
         };
-        let sync = svc
-            .sync_status
-            .as_ref()
-            .map(|s| s.to_json(std::time::Instant::now()));
-        Ok((svc.chain.height().0, ts, svc.is_forging(), generator, sync))
+        Ok((svc.chain.height().0, ts, svc.snapshot.forging, generator))
     })?;
     let age = wall_clock().0.saturating_sub(ts);
     Ok(Json(json!({
@@ -52,7 +53,7 @@ pub async fn version() -> Json<Value> {
 }
 
 /// `POST /node/stop` (API key): stops the node after answering.
-pub async fn stop<S: Store + 'static>(
+pub async fn stop<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
@@ -68,7 +69,9 @@ pub async fn stop<S: Store + 'static>(
 }
 
 /// `GET /fees/status`: the fee price in force (this chain has no fee voting yet).
-pub async fn fees_status<S: Store + 'static>(State(st): State<RestState<S>>) -> Json<Value> {
+pub async fn fees_status<S: Store + Clone + 'static>(
+    State(st): State<RestState<S>>,
+) -> Json<Value> {
     let price = st.params().fee_price;
     Json(json!({
         "price": price,

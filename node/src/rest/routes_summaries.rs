@@ -44,9 +44,9 @@ fn summary_json(s: &SummaryBlock, period: u32) -> Value {
     })
 }
 
-fn summary<S: Store + 'static>(st: &RestState<S>, n: u32) -> Result<Json<Value>, ApiError> {
+fn summary<S: Store + Clone + 'static>(st: &RestState<S>, n: u32) -> Result<Json<Value>, ApiError> {
     let period = st.params().summary_period;
-    st.with_service(|svc| {
+    st.read(|svc| {
         let committed = period > 0 && svc.chain.height().0 > n.saturating_mul(period) && n > 0;
         if !committed {
             return Err(ApiError::BlockNotFound(format!("summary {n}")));
@@ -61,7 +61,7 @@ fn summary<S: Store + 'static>(st: &RestState<S>, n: u32) -> Result<Json<Value>,
 }
 
 /// `GET /summaries/{n}`.
-pub async fn by_index<S: Store + 'static>(
+pub async fn by_index<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(n): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -70,11 +70,11 @@ pub async fn by_index<S: Store + 'static>(
 }
 
 /// `GET /summaries/last`: the newest summary a key block has committed.
-pub async fn last<S: Store + 'static>(
+pub async fn last<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let period = st.params().summary_period;
-    let height = st.with_service(|svc| Ok(svc.chain.height().0))?;
+    let height = st.read(|svc| Ok(svc.chain.height().0))?;
     let n = height.saturating_sub(1).checked_div(period).unwrap_or(0);
     summary(&st, n)
 }

@@ -2,20 +2,16 @@
 //! transactions (`reference/lto-protocol.md` §3 and §9).
 //!
 //! A broadcast transaction is parsed with this chain's id (LTO clients send no `chainId`),
-//! verified statelessly, then applied on top of the chain and the pool's transactions (so an
-//! overdraft, a replay or an unknown lease is refused here, not silently dropped later), and
-//! only then admitted to the pool. The reply echoes the request with `id` and every field.
+//! verified statelessly here (off the chain core), then handed to the core, which applies it
+//! on top of the chain and the pool's transactions (so an overdraft, a replay or an unknown
+//! lease is refused here, not silently dropped later) before pooling it. The reply echoes the request with `id` and every field.
 
 use super::{ApiError, RestState, json_body, parse_address, parse_number};
-use crate::service::ChainService;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use ltonode_consensus::ChainParams;
-use ltonode_ledger::chain::Chain;
-use ltonode_ledger::state::BlockContext;
-use ltonode_ledger::state::transition::Overlay;
+use ltonode_core::TxRefusal;
 use ltonode_ledger::tx::json::{broadcast_reply, from_json, to_json};
 use ltonode_ledger::tx::validate::{FeeSchedule, verify};
 use ltonode_ledger::tx::{Transaction, TxId};
@@ -27,98 +23,66 @@ pub const MAX_LIMIT: usize = 10_000;
 /// The largest `offset` served, so a request reads a bounded number of index entries.
 pub const MAX_OFFSET: usize = 100_000;
 
-/// The context in which the current block's next micro block applies transactions.
-pub fn block_context<S: Store>(
-    chain: &Chain<S>,
-    params: &ChainParams,
-) -> Result<BlockContext, ApiError> {
-    let tip = chain
-        .tip()
-        .ok_or_else(|| ApiError::Unavailable("the chain has no genesis".into()))?;
-    Ok(BlockContext {
-        chain_id: params.chain_id,
-        height: tip.height,
-        timestamp: tip.header.timestamp,
-        prev_timestamp: tip.prev_timestamp,
-        generator: Address::from_public_key(params.chain_id, &tip.header.generator),
-        lease_unbonding: params.lease_unbonding,
-        max_tx_future_ms: params.max_tx_future_ms,
-        max_tx_past_ms: params.max_tx_past_ms,
-    })
-}
-
-/// Verifies `tx`, checks it applies after the pool's transactions, and admits it.
-pub fn admit<S: Store>(
-    svc: &mut ChainService<S>,
-    params: &ChainParams,
+/// Verifies `tx` here, off the core, on a blocking thread (the Ed25519 check), then hands it
+/// to the core, which checks it against the pool and the chain, applies it after the pool's
+/// transactions, pools it and gossips it.
+pub async fn admit<S: Store + Clone + 'static>(
+    st: &RestState<S>,
     tx: Transaction,
 ) -> Result<Transaction, ApiError> {
-    let ctx = svc.chain.validation_context()?;
+    let ctx = st
+        .reader()
+        .snapshot()
+        .validation
+        .ok_or_else(|| ApiError::Unavailable("the chain has no genesis".into()))?;
     let tx_json = to_json(&tx);
-    let verified = verify(tx, &ctx).map_err(|e| ApiError::from_validation(&e, tx_json.clone()))?;
-    let id = verified.id();
-    if svc.pool.contains(&id) {
-        return Err(ApiError::state_check(
-            format!("transaction {id} is already in the pool"),
-            tx_json,
-        ));
-    }
-    let bctx = block_context(&svc.chain, params)?;
-    // The pool applied on the tip is cached between admissions (rebuilt after a block or any
-    // other change of the pool), so admitting costs one transaction, not the whole pool.
-    let cached = svc.take_pool_state();
-    let mut overlay = match cached {
-        Some((diff, ids)) => Overlay::from_parts(&svc.chain, bctx, diff, ids),
-        None => {
-            let mut o = Overlay::new(&svc.chain, bctx);
-            for pending in svc.pool.txs() {
-                // Pending transactions that no longer apply are the forger's to drop; they
-                // must not block this one.
-                let _ = o.apply(pending);
-            }
-            o
-        }
-    };
-    // A refused transaction leaves the overlay as it was.
-    let applied = overlay.apply(&verified);
-    let parts = overlay.into_parts();
-    if let Err(e) = applied {
-        svc.keep_pool_state(parts);
-        return Err(ApiError::from_apply(&e, tx_json));
-    }
+    let checked = tokio::task::spawn_blocking(move || verify(tx, &ctx))
+        .await
+        .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))?;
+    let verified = checked.map_err(|e| ApiError::from_validation(&e, tx_json.clone()))?;
     let tx = verified.tx().clone();
-    if let Err(refusal) = svc.pool.admit_and_gossip(verified) {
-        return Err(ApiError::state_check(
-            format!("the pool refused the transaction: {refusal:?}"),
-            tx_json,
-        ));
+    let verdict = st
+        .core()
+        .submit(vec![verified])
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+        .into_iter()
+        .next()
+        .unwrap_or(Err(TxRefusal::InPool(tx.id())));
+    match verdict {
+        Ok(id) => {
+            tracing::debug!(id = %id, "admitted a broadcast transaction");
+            Ok(tx)
+        }
+        Err(TxRefusal::State(e)) => Err(ApiError::from_apply(&e, tx_json)),
+        Err(TxRefusal::Invalid(e)) => Err(ApiError::from_validation(&e, tx_json)),
+        Err(e @ TxRefusal::InPool(_)) => Err(ApiError::state_check(e.to_string(), tx_json)),
+        Err(e @ TxRefusal::Pool(_)) => Err(ApiError::state_check(e.to_string(), tx_json)),
     }
-    svc.keep_pool_state(parts);
-    tracing::debug!(id = %id, "admitted a broadcast transaction");
-    Ok(tx)
 }
 
 /// `POST /transactions/broadcast`.
-pub async fn broadcast<S: Store + 'static>(
+pub async fn broadcast<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let request = json_body(body)?;
     let tx = from_json(&request, st.params().chain_id).map_err(|e| ApiError::from_tx_error(&e))?;
-    let tx = st.with_service(|svc| admit(svc, st.params(), tx))?;
+    let tx = admit(&st, tx).await?;
     Ok(Json(broadcast_reply(&request, &tx)))
 }
 
 /// Builds and signs a transaction with the node's wallet from an unsigned request: the
 /// sender is the wallet's account (a `sender` naming another account is refused), the
 /// timestamp defaults to now and the fee to the schedule's; proofs in the request are ignored.
-fn sign_with_wallet<S: Store>(
-    svc: &ChainService<S>,
-    params: &ChainParams,
+fn sign_with_wallet<S: Store + Clone + 'static>(
+    st: &RestState<S>,
     mut request: Value,
 ) -> Result<Transaction, ApiError> {
-    let key = svc
-        .wallet()
+    let params = st.params();
+    let key = st
+        .wallet
+        .as_deref()
         .ok_or_else(|| ApiError::Unavailable("this node has no wallet (no forging seed)".into()))?;
     let address = Address::from_public_key(params.chain_id, &key.public_key());
     let obj = request
@@ -156,34 +120,32 @@ fn sign_with_wallet<S: Store>(
 }
 
 /// `POST /transactions/sign` (API key): signs with the node's wallet, does not broadcast.
-pub async fn sign<S: Store + 'static>(
+pub async fn sign<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     super::auth::check(st.api_key_hash.as_deref(), &headers)?;
     let request = json_body(body)?;
-    let tx = st.with_service(|svc| sign_with_wallet(svc, st.params(), request))?;
+    let tx = sign_with_wallet(&st, request)?;
     Ok(Json(to_json(&tx)))
 }
 
 /// `POST /transactions/submit` (API key): signs with the node's wallet and broadcasts.
-pub async fn submit<S: Store + 'static>(
+pub async fn submit<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     super::auth::check(st.api_key_hash.as_deref(), &headers)?;
     let request = json_body(body)?;
-    let tx = st.with_service(|svc| {
-        let tx = sign_with_wallet(svc, st.params(), request)?;
-        admit(svc, st.params(), tx)
-    })?;
+    let tx = sign_with_wallet(&st, request)?;
+    let tx = admit(&st, tx).await?;
     Ok(Json(to_json(&tx)))
 }
 
 /// `POST /transactions/calculateFee`: the fee the schedule charges for the transaction.
-pub async fn calculate_fee<S: Store + 'static>(
+pub async fn calculate_fee<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -207,53 +169,39 @@ fn with_height(tx: &Transaction, height: Height) -> Value {
 }
 
 /// `GET /transactions/info/{id}`: a confirmed transaction with its `height`.
-pub async fn info<S: Store + 'static>(
+pub async fn info<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
-    let found = st.with_service(|svc| Ok(svc.chain.transaction(&id)?))?;
+    let found = st.read(|svc| Ok(svc.chain.transaction(&id)?))?;
     let (tx, height) = found.ok_or(ApiError::TxNotFound)?;
     Ok(Json(with_height(&tx, height)))
 }
 
-/// `GET /transactions/unconfirmed`: the pool, in admission order.
-pub async fn unconfirmed<S: Store + 'static>(
+/// `GET /transactions/unconfirmed`: the pool, highest fee per byte first.
+pub async fn unconfirmed<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let list = st.with_service(|svc| {
-        Ok(svc
-            .pool
-            .txs()
-            .iter()
-            .map(|v| to_json(v.tx()))
-            .collect::<Vec<_>>())
-    })?;
+    let list = st.read(|svc| Ok(svc.pool.txs.iter().map(to_json).collect::<Vec<_>>()))?;
     Ok(Json(Value::Array(list)))
 }
 
 /// `GET /transactions/unconfirmed/size`.
-pub async fn unconfirmed_size<S: Store + 'static>(
+pub async fn unconfirmed_size<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let size = st.with_service(|svc| Ok(svc.pool.len()))?;
+    let size = st.read(|svc| Ok(svc.snapshot.pool_len))?;
     Ok(Json(json!({"size": size})))
 }
 
 /// `GET /transactions/unconfirmed/info/{id}`: a pending transaction.
-pub async fn unconfirmed_info<S: Store + 'static>(
+pub async fn unconfirmed_info<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
-    let found = st.with_service(|svc| {
-        Ok(svc
-            .pool
-            .txs()
-            .iter()
-            .find(|v| v.id() == id)
-            .map(|v| to_json(v.tx())))
-    })?;
+    let found = st.read(|svc| Ok(svc.pool.txs.iter().find(|tx| tx.id() == id).map(to_json)))?;
     found.map(Json).ok_or(ApiError::TxNotFound)
 }
 
@@ -307,14 +255,14 @@ impl AddressTxQuery {
 /// `GET /transactions/address/{address}`: the address's transactions, newest first, as
 /// LTO's nested list `[[tx, ...]]`. With `after` or `type`, the newest [`MAX_LIMIT`] +
 /// `offset` transactions are searched.
-pub async fn by_address<S: Store + 'static>(
+pub async fn by_address<S: Store + Clone + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let address = parse_address(st.params(), &address)?;
     let q = AddressTxQuery::parse(raw.as_deref())?;
-    let list = st.with_service(|svc| {
+    let list = st.read(|svc| {
         let chain = &svc.chain;
         if q.after.is_none() && q.types.is_empty() {
             return Ok(chain.address_transactions(&address, q.limit, q.offset)?);

@@ -2,26 +2,28 @@
 //! forger the test steps in virtual time between requests, and a tiny HTTP/1.1 client.
 
 use ltonode::rest::{self, RestState};
-use ltonode::service::{ChainService, Event, SharedService, chain_config};
+use ltonode::service::{CoreHandle, Reader, chain_config, spawn_core};
 use ltonode_consensus::ChainParams;
+use ltonode_core::{Core, CoreConfig, Forged};
 use ltonode_ledger::chain::Chain;
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::json::to_json;
 use ltonode_ledger::{
-    Address, Amount, ChainId, KeyPair, MemStore, Timestamp, Transaction, TxBody, secure_hash,
-    sha256,
+    Address, Amount, ChainId, KeyPair, MemStore, Store, Timestamp, Transaction, TxBody,
+    secure_hash, sha256,
 };
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
 const API_KEY: &str = "rest test key";
 
-struct Node {
-    svc: SharedService<MemStore>,
+struct Node<S: Store + Clone + 'static = MemStore> {
+    core: CoreHandle<S>,
+    reader: Reader<S>,
     addr: SocketAddr,
     now: Timestamp,
     stop: Arc<watch::Sender<bool>>,
@@ -36,24 +38,35 @@ fn address_of(k: &KeyPair) -> Address {
     Address::from_public_key(ChainId::TESTNET, &k.public_key())
 }
 
-async fn start(api_key_hash: Option<String>) -> Node {
+async fn start(api_key_hash: Option<String>) -> Node<MemStore> {
+    start_on(MemStore::new(), api_key_hash).await
+}
+
+/// A dev node on `store` (which may hold a chain already), forging in virtual time.
+async fn start_on<S: Store + Clone + 'static>(store: S, api_key_hash: Option<String>) -> Node<S> {
     let params = ChainParams::dev();
     let genesis = GenesisConfig::dev();
-    let mut chain = Chain::open(MemStore::new(), chain_config(&params)).unwrap();
-    chain
-        .init_genesis(
-            genesis.timestamp,
-            genesis.base_target,
-            genesis.transactions(),
-        )
-        .unwrap();
-    let mut service = ChainService::new(chain, params.clone(), genesis.total(), Some(dev_key(0)));
+    let mut chain = Chain::open(store, chain_config(&params)).unwrap();
+    if chain.tip().is_none() {
+        chain
+            .init_genesis(
+                genesis.timestamp,
+                genesis.base_target,
+                genesis.transactions(),
+            )
+            .unwrap();
+    }
+    let core = Core::new(
+        chain,
+        CoreConfig::new(params.clone(), genesis.total(), Some(dev_key(0))),
+    )
+    .unwrap();
     let metrics = Arc::new(ltonode::metrics::Metrics::new().unwrap());
-    service.set_metrics(metrics.clone());
-    let svc = Arc::new(Mutex::new(service));
+    let task = spawn_core(core, None, Some(metrics.clone())).unwrap();
     let (stop, rx) = watch::channel(false);
     let stop = Arc::new(stop);
-    let state = RestState::new(svc.clone(), params, api_key_hash)
+    let state = RestState::new(task.handle.clone(), task.reader.clone(), api_key_hash)
+        .with_wallet(Some(dev_key(0)))
         .with_stop(stop.clone())
         .with_metrics(metrics);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -63,51 +76,61 @@ async fn start(api_key_hash: Option<String>) -> Node {
         let _ = rx.wait_for(|s| *s).await;
     }));
     let mut node = Node {
-        svc,
+        core: task.handle,
+        reader: task.reader,
         addr,
         now: Timestamp(genesis.timestamp.0 + 60_000),
         stop,
         server,
     };
-    node.forge_key_block();
+    node.forge_key_block().await;
     node
 }
 
-impl Node {
-    /// Steps the forger in virtual time until an event `want` accepts.
-    fn advance(&mut self, want: impl Fn(&Event) -> bool) -> Event {
+impl<S: Store + Clone + 'static> Node<S> {
+    /// Steps the forger in virtual time until it forges what `want` accepts.
+    async fn advance(&mut self, want: impl Fn(&Forged) -> bool) -> Forged {
         let limit = self.now.0 + 3_600_000;
         loop {
-            let (events, next) = self.svc.lock().unwrap().tick(self.now).unwrap();
+            let (forged, next) = self.core.tick(self.now).await.unwrap();
             self.now = Timestamp(next.map_or(self.now.0 + 100, |n| n.0.max(self.now.0 + 1)));
-            if let Some(e) = events.into_iter().find(|e| want(e)) {
-                return e;
+            if let Some(f) = forged.into_iter().find(|f| want(f)) {
+                return f;
             }
             assert!(self.now.0 < limit, "the dev chain stalled");
         }
     }
 
-    fn forge_key_block(&mut self) -> u32 {
-        match self.advance(|e| matches!(e, Event::KeyBlock { .. })) {
-            Event::KeyBlock { height, .. } => height.0,
+    async fn forge_key_block(&mut self) -> u32 {
+        match self.advance(|f| matches!(f, Forged::KeyBlock { .. })).await {
+            Forged::KeyBlock { height, .. } => height.0,
             other => panic!("{other:?}"),
         }
     }
 
-    fn forge_micro_block(&mut self) -> u32 {
-        match self.advance(|e| matches!(e, Event::MicroBlock { txs, .. } if *txs > 0)) {
-            Event::MicroBlock { height, .. } => height.0,
+    async fn forge_micro_block(&mut self) -> u32 {
+        match self
+            .advance(|f| matches!(f, Forged::MicroBlock { txs, .. } if *txs > 0))
+            .await
+        {
+            Forged::MicroBlock { height, .. } => height.0,
             other => panic!("{other:?}"),
         }
     }
 
     fn tip_timestamp(&self) -> u64 {
-        let svc = self.svc.lock().unwrap();
-        svc.chain.tip().unwrap().header.timestamp.0
+        self.reader
+            .snapshot()
+            .tip
+            .as_ref()
+            .unwrap()
+            .header
+            .timestamp
+            .0
     }
 
     fn height(&self) -> u32 {
-        self.svc.lock().unwrap().chain.height().0
+        self.reader.snapshot().height().0
     }
 
     /// A signed transaction of `key` with a timestamp inside the current block's window.
@@ -264,7 +287,7 @@ async fn broadcast_transfer_confirm_and_query() {
     let (status, _) = node.get(&format!("/transactions/info/{id}")).await;
     assert_eq!(status, 404);
 
-    let height = node.forge_micro_block();
+    let height = node.forge_micro_block().await;
     let (status, info) = node.get(&format!("/transactions/info/{id}")).await;
     assert_eq!(status, 200, "{info}");
     assert_eq!(info["id"], id.as_str());
@@ -352,7 +375,7 @@ async fn broadcast_transfer_confirm_and_query() {
     assert!(bt["baseTarget"].as_u64().unwrap() > 0);
     let score: u128 = bt["score"].as_str().unwrap().parse().unwrap();
     assert!(score > 0);
-    node.forge_key_block();
+    node.forge_key_block().await;
     let (_, bt2) = node.get("/consensus/basetarget").await;
     let score2: u128 = bt2["score"].as_str().unwrap().parse().unwrap();
     assert!(score2 > score);
@@ -400,7 +423,7 @@ async fn anchor_pre_approved_then_receipt_verifies() {
     assert_eq!(pending["status"], "unconfirmed");
     assert_eq!(pending["txId"], id.as_str());
 
-    let height = node.forge_micro_block();
+    let height = node.forge_micro_block().await;
     let (status, pre) = node.get(&format!("/anchors/{hex_hash}")).await;
     assert_eq!(status, 200, "{pre}");
     assert_eq!(
@@ -422,7 +445,7 @@ async fn anchor_pre_approved_then_receipt_verifies() {
         }})
     );
 
-    assert_eq!(node.forge_key_block(), height + 1);
+    assert_eq!(node.forge_key_block().await, height + 1);
     // Base58 finds the same anchor.
     let b58 = bs58::encode(hash).into_string();
     let (status, confirmed) = node.get(&format!("/anchors/{b58}")).await;
@@ -596,7 +619,7 @@ async fn bad_broadcasts_get_exact_errors() {
             .as_str()
         )
     );
-    node.forge_micro_block();
+    node.forge_micro_block().await;
     let (status, v) = node.broadcast(&good).await;
     assert_eq!(status, 400);
     assert_eq!(
@@ -712,7 +735,7 @@ async fn leases_and_associations_are_listed() {
     );
     let (status, v) = node.broadcast(&assoc).await;
     assert_eq!(status, 200, "{v}");
-    let height = node.forge_micro_block();
+    let height = node.forge_micro_block().await;
 
     let lessor_addr = address_of(&lessor);
     for a in [lessor_addr, generator] {
@@ -811,7 +834,7 @@ async fn summaries_are_served_and_match_the_committing_header() {
     let (status, body) = http(node.addr, "GET", "/summaries/last", &[], b"").await;
     assert_eq!((status, error_of(&body).0), (404, 301), "{body}");
     while node.height() < period + 2 {
-        node.forge_key_block();
+        node.forge_key_block().await;
     }
     let (status, s) = http(node.addr, "GET", "/summaries/last", &[], b"").await;
     assert_eq!(status, 200, "{s}");
@@ -861,9 +884,9 @@ async fn verify_receipt_offline_and_against_a_node() {
         },
     );
     assert_eq!(node.broadcast(&tx).await.0, 200);
-    node.forge_micro_block();
-    node.forge_key_block();
-    node.forge_key_block();
+    node.forge_micro_block().await;
+    node.forge_key_block().await;
+    node.forge_key_block().await;
     let (status, reply) = node.get(&format!("/anchors/{}", hex::encode(hash))).await;
     assert_eq!(
         (status, reply["status"].as_str()),
@@ -930,7 +953,7 @@ async fn verify_receipt_offline_and_against_a_node() {
 #[tokio::test]
 async fn metrics_in_prometheus_text() {
     let mut node = start(None).await;
-    node.forge_key_block();
+    node.forge_key_block().await;
     let (_, _) = http(node.addr, "GET", "/node/status", &[], b"").await;
     let (status, body) = http(node.addr, "GET", "/metrics", &[], b"").await;
     assert_eq!(status, 200);
@@ -968,7 +991,7 @@ async fn metrics_in_prometheus_text() {
 #[tokio::test]
 async fn openapi_lists_every_route_and_each_answers() {
     let mut node = start(None).await;
-    node.forge_key_block();
+    node.forge_key_block().await;
     let (status, doc) = http(node.addr, "GET", "/api-docs/openapi.json", &[], b"").await;
     assert_eq!(status, 200);
     let paths = doc["paths"].as_object().unwrap();
@@ -1049,4 +1072,136 @@ async fn sign_and_submit_with_the_node_wallet() {
         .await;
     assert_eq!(status, 400, "{v}");
     assert!(error_of(&v).1.contains("wallet"), "{v}");
+}
+
+/// A store whose writes wait while its gate is closed: the core, the only writer, stops
+/// mid-apply; readers go on.
+#[derive(Clone)]
+struct GatedStore {
+    inner: MemStore,
+    gate: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    blocked_writes: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl GatedStore {
+    fn new() -> GatedStore {
+        GatedStore {
+            inner: MemStore::new(),
+            gate: Arc::new((std::sync::Mutex::new(true), std::sync::Condvar::new())),
+            blocked_writes: Arc::default(),
+        }
+    }
+
+    fn set_open(&self, open: bool) {
+        let (lock, cvar) = &*self.gate;
+        *lock.lock().unwrap() = open;
+        cvar.notify_all();
+    }
+}
+
+impl Store for GatedStore {
+    fn get(
+        &self,
+        col: ltonode_ledger::store::Column,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, ltonode_ledger::store::StoreError> {
+        self.inner.get(col, key)
+    }
+
+    fn write(
+        &self,
+        batch: ltonode_ledger::WriteBatch,
+    ) -> Result<(), ltonode_ledger::store::StoreError> {
+        let (lock, cvar) = &*self.gate;
+        let mut open = lock.lock().unwrap();
+        if !*open {
+            self.blocked_writes
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        while !*open {
+            open = cvar.wait(open).unwrap();
+        }
+        drop(open);
+        self.inner.write(batch)
+    }
+
+    fn scan_range(
+        &self,
+        col: ltonode_ledger::store::Column,
+        from: &[u8],
+        to: Option<&[u8]>,
+        reverse: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<ltonode_ledger::store::KeyValue>, ltonode_ledger::store::StoreError> {
+        self.inner.scan_range(col, from, to, reverse, limit)
+    }
+
+    fn approximate_size_bytes(&self) -> u64 {
+        self.inner.approximate_size_bytes()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_answer_while_the_writer_is_stuck_mid_apply() {
+    let store = GatedStore::new();
+    let mut node = start_on(store.clone(), None).await;
+    // An anchor confirmed in a micro block, so GET /anchors has something to find.
+    let hash = sha256(b"stuck writer");
+    let tx = node.signed(
+        &dev_key(1),
+        35_000_000,
+        TxBody::Anchor {
+            anchors: vec![hash.to_vec()],
+        },
+    );
+    assert_eq!(node.broadcast(&tx).await.0, 200);
+    let height = node.forge_micro_block().await;
+
+    // Close the gate and make the core forge: it stops inside its write.
+    store.set_open(false);
+    let core = node.core.clone();
+    let far = Timestamp(node.now.0 + 3_600_000);
+    let stuck = tokio::spawn(async move { core.tick(far).await });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while store
+        .blocked_writes
+        .load(std::sync::atomic::Ordering::SeqCst)
+        == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the core never wrote");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(!stuck.is_finished(), "the writer is blocked");
+
+    let answered = tokio::time::timeout(Duration::from_secs(10), async {
+        let (status, v) = node.get(&format!("/anchors/{}", hex::encode(hash))).await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["txId"], tx.id().to_base58().as_str(), "{v}");
+        let (status, v) = node.get("/blocks/height").await;
+        assert_eq!(status, 200);
+        assert_eq!(v["height"], height);
+        let (status, body) = http(node.addr, "GET", "/metrics", &[], b"").await;
+        assert_eq!(status, 200);
+        let text = body.as_str().unwrap_or_default().to_string();
+        assert!(
+            text.contains(&format!("ltonode_chain_height {height}")),
+            "{text}"
+        );
+    })
+    .await;
+    assert!(answered.is_ok(), "reads waited on the stuck writer");
+    assert!(
+        !stuck.is_finished(),
+        "the writer was still blocked while reads answered"
+    );
+
+    // Open the gate: the core finishes its key block and the readers see it.
+    store.set_open(true);
+    let (forged, _) = stuck.await.unwrap().unwrap();
+    assert!(
+        matches!(forged.as_slice(), [Forged::KeyBlock { height: h, .. }] if h.0 == height + 1),
+        "{forged:?}"
+    );
+    let (_, v) = node.get("/blocks/height").await;
+    assert_eq!(v["height"], height + 1);
 }

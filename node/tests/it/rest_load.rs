@@ -4,8 +4,9 @@
 //! Client tasks and server share the machine's cores, so the figure is conservative.
 
 use ltonode::rest::{self, RestState};
-use ltonode::service::{ChainService, chain_config};
+use ltonode::service::{CoreTask, chain_config, spawn_core};
 use ltonode_consensus::ChainParams;
+use ltonode_core::{Core, CoreConfig};
 use ltonode_ledger::block::{KeyBlockHeader, MicroBlock, VRF_PROOF_LEN};
 use ltonode_ledger::chain::Chain;
 use ltonode_ledger::tx::TxBody;
@@ -14,7 +15,7 @@ use ltonode_ledger::{
     Address, Amount, ChainId, Height, KeyPair, PublicKey, RocksConfig, RocksStore, Signature,
     Timestamp, Transaction, sha256,
 };
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
@@ -71,9 +72,26 @@ async fn read_response(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Str
     status
 }
 
-fn build(dir: &std::path::Path) -> Chain<RocksStore> {
+/// Runs a core on `chain` (not forging) with the REST API on a loopback port.
+async fn serve_core<S: ltonode_ledger::Store + Clone + 'static>(
+    chain: Chain<S>,
+    params: ChainParams,
+) -> (std::net::SocketAddr, CoreTask<S>) {
+    let core = Core::new(chain, CoreConfig::new(params, Amount(1), None)).unwrap();
+    let task = spawn_core(core, None, None).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rest::serve(
+        listener,
+        RestState::new(task.handle.clone(), task.reader.clone(), None),
+        std::future::pending::<()>(),
+    ));
+    (addr, task)
+}
+
+fn build(dir: &std::path::Path) -> Chain<Arc<RocksStore>> {
     let params = ChainParams::dev();
-    let store = RocksStore::open(dir, RocksConfig::default()).unwrap();
+    let store = Arc::new(RocksStore::open(dir, RocksConfig::default()).unwrap());
     let mut chain = Chain::open(store, chain_config(&params)).unwrap();
     let senders: Vec<KeyPair> = (0..20)
         .map(|i| KeyPair::from_seed_phrase(&format!("load {i}"), 0))
@@ -144,19 +162,7 @@ async fn anchor_lookup_load() {
     let total = BLOCKS * MICROS * TXS_PER_MICRO * ANCHORS_PER_TX;
     eprintln!("built {total} anchors in {:?}", started.elapsed());
     let params = ChainParams::dev();
-    let svc = Arc::new(Mutex::new(ChainService::new(
-        chain,
-        params.clone(),
-        Amount(1),
-        None,
-    )));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(rest::serve(
-        listener,
-        RestState::new(svc, params, None),
-        std::future::pending::<()>(),
-    ));
+    let (addr, _task) = serve_core(chain, params).await;
     let clients = 16u64;
     let secs = 10;
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -235,19 +241,7 @@ async fn broadcast_admission_rate() {
             ltonode_ledger::tx::json::to_json(&t).to_string()
         })
         .collect();
-    let svc = Arc::new(Mutex::new(ChainService::new(
-        chain,
-        params.clone(),
-        Amount(1),
-        None,
-    )));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(rest::serve(
-        listener,
-        RestState::new(svc.clone(), params, None),
-        std::future::pending::<()>(),
-    ));
+    let (addr, task) = serve_core(chain, params).await;
     let clients = 8usize;
     let bodies = Arc::new(bodies);
     let started = Instant::now();
@@ -278,7 +272,7 @@ async fn broadcast_admission_rate() {
         admitted += t.await.unwrap();
     }
     let secs = started.elapsed().as_secs_f64();
-    let pool = svc.lock().unwrap().pool.len();
+    let pool = task.reader.snapshot().pool_len;
     eprintln!(
         "POST /transactions/broadcast: {admitted} of {n} anchor txs admitted in {secs:.2} s = {:.0} tx/s ({clients} keep-alive clients); pool {pool}",
         admitted as f64 / secs

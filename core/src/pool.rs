@@ -1,15 +1,14 @@
-//! The UTX pool: transactions waiting for a micro block (ARCHITECTURE.md §9).
+//! The UTX pool: transactions waiting for a micro block.
 //!
-//! Every transaction was verified (signatures, fee, sizes, chain, timestamp) on admission.
+//! Every transaction was verified (signatures, fee, sizes, chain, timestamp) before it gets
+//! here, and applied on the chain and the pool's state by [`crate::Core`]'s admission.
 //! The pool is bounded by count and bytes, holds at most `max_per_account` transactions of one
 //! sender, refuses duplicates, and keeps its transactions ordered by fee per byte (highest
 //! first, then first come), which is the order the forger takes them in. When full, a new
 //! transaction evicts the lowest-paying ones only if it pays more per byte than they do.
 //! After each block the node drops what no longer applies (confirmed, overdrawn, expired).
 
-use crate::service::{Outbox, Outgoing, post};
-use ltonode_ledger::tx::validate::{ValidationContext, verify_batch};
-use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
+use ltonode_ledger::tx::{TxId, VerifiedTx};
 use ltonode_ledger::{Address, Timestamp};
 use std::collections::{HashMap, HashSet};
 
@@ -34,14 +33,17 @@ impl Default for PoolLimits {
     }
 }
 
-/// Why a verified transaction was not admitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
+/// Why the pool did not take a verified transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PoolRefusal {
     /// It is already in the pool.
+    #[error("already in the pool")]
     Duplicate,
     /// Its sender already has `max_per_account` transactions waiting.
+    #[error("the sender has too many transactions waiting")]
     AccountLimit,
     /// The pool is full of transactions paying at least as much per byte.
+    #[error("the pool is full of transactions paying at least as much per byte")]
     Full,
 }
 
@@ -63,7 +65,6 @@ pub struct Pool {
     seq: u64,
     limits: PoolLimits,
     generation: u64,
-    pub(crate) outbox: Option<Outbox>,
 }
 
 impl Pool {
@@ -75,42 +76,16 @@ impl Pool {
         }
     }
 
-    /// Verifies and adds transactions; returns how many were admitted. Admitted ones are
-    /// posted to the outbox (gossiped), if there is one.
-    pub fn add(&mut self, txs: Vec<Transaction>, ctx: &ValidationContext) -> usize {
-        let mut n = 0;
-        for v in verify_batch(txs, ctx).into_iter().flatten() {
-            if self.admit(v.clone()).is_ok() {
-                post(self.outbox.as_ref(), Outgoing::Transaction(v.into_tx()));
-                n += 1;
-            }
-        }
-        n
-    }
-
-    /// Adds a verified transaction and gossips it (REST admission, which verified it).
-    pub fn admit_and_gossip(&mut self, v: VerifiedTx) -> Result<(), Refusal> {
-        let tx = v.tx().clone();
-        self.admit(v)?;
-        post(self.outbox.as_ref(), Outgoing::Transaction(tx));
-        Ok(())
-    }
-
-    /// Adds an already verified transaction without gossiping it (it came from a peer, who
-    /// relays it); whether it was new.
-    pub fn insert(&mut self, v: VerifiedTx) -> bool {
-        self.admit(v).is_ok()
-    }
-
-    /// Adds a verified transaction, or says why not.
-    pub fn admit(&mut self, v: VerifiedTx) -> Result<(), Refusal> {
+    /// Adds a verified transaction, or says why not. The state check is the caller's
+    /// ([`crate::Core::admit`]); the pool checks only its own bounds.
+    pub fn insert(&mut self, v: VerifiedTx) -> Result<(), PoolRefusal> {
         let id = v.id();
         if self.ids.contains(&id) {
-            return Err(Refusal::Duplicate);
+            return Err(PoolRefusal::Duplicate);
         }
         let sender = v.tx().sender_address();
         if self.per_account.get(&sender).copied().unwrap_or(0) >= self.limits.max_per_account {
-            return Err(Refusal::AccountLimit);
+            return Err(PoolRefusal::AccountLimit);
         }
         let size = v.tx().to_bytes().len().max(1);
         let fee_per_byte = i128::from(v.tx().fee.0) * 1_000_000 / i128::try_from(size).unwrap_or(1);
@@ -128,7 +103,7 @@ impl Pool {
                     let i = self.txs.len() - 1;
                     self.remove_at(i);
                 }
-                _ => return Err(Refusal::Full),
+                _ => return Err(PoolRefusal::Full),
             }
         }
         let at = self.ranks.partition_point(|(r, _, _)| *r < rank);
@@ -190,6 +165,11 @@ impl Pool {
         self.generation
     }
 
+    /// The bounds.
+    pub fn limits(&self) -> PoolLimits {
+        self.limits
+    }
+
     /// Transactions waiting.
     pub fn len(&self) -> usize {
         self.txs.len()
@@ -219,8 +199,9 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ltonode_ledger::tx::Transaction;
     use ltonode_ledger::tx::TxBody;
-    use ltonode_ledger::tx::validate::verify;
+    use ltonode_ledger::tx::validate::{ValidationContext, verify};
     use ltonode_ledger::{Amount, ChainId, KeyPair};
 
     const NOW: Timestamp = Timestamp(1_767_225_600_000);
@@ -250,13 +231,16 @@ mod tests {
             .iter()
             .enumerate()
         {
-            assert_eq!(p.admit(anchor("a", i as u64, *fee)), Ok(()));
+            assert_eq!(p.insert(anchor("a", i as u64, *fee)), Ok(()));
         }
         let fees: Vec<u64> = p.txs().iter().map(|v| v.tx().fee.0).collect();
         assert_eq!(fees, [90_000_000, 50_000_000, 35_000_000, 35_000_000]);
         let ts: Vec<u64> = p.txs().iter().map(|v| v.tx().timestamp.0 - NOW.0).collect();
         assert_eq!(ts, [1, 3, 0, 2]);
-        assert_eq!(p.admit(anchor("a", 1, 90_000_000)), Err(Refusal::Duplicate));
+        assert_eq!(
+            p.insert(anchor("a", 1, 90_000_000)),
+            Err(PoolRefusal::Duplicate)
+        );
     }
 
     #[test]
@@ -266,16 +250,16 @@ mod tests {
             max_bytes: 1 << 20,
             max_per_account: 2,
         });
-        assert_eq!(p.admit(anchor("a", 0, 35_000_000)), Ok(()));
-        assert_eq!(p.admit(anchor("a", 1, 35_000_000)), Ok(()));
+        assert_eq!(p.insert(anchor("a", 0, 35_000_000)), Ok(()));
+        assert_eq!(p.insert(anchor("a", 1, 35_000_000)), Ok(()));
         assert_eq!(
-            p.admit(anchor("a", 2, 35_000_000)),
-            Err(Refusal::AccountLimit)
+            p.insert(anchor("a", 2, 35_000_000)),
+            Err(PoolRefusal::AccountLimit)
         );
-        assert_eq!(p.admit(anchor("b", 3, 35_000_000)), Ok(()));
+        assert_eq!(p.insert(anchor("b", 3, 35_000_000)), Ok(()));
         // Full: an equal payer is refused, a better one evicts the newest of the lowest.
-        assert_eq!(p.admit(anchor("c", 4, 35_000_000)), Err(Refusal::Full));
-        assert_eq!(p.admit(anchor("c", 5, 40_000_000)), Ok(()));
+        assert_eq!(p.insert(anchor("c", 4, 35_000_000)), Err(PoolRefusal::Full));
+        assert_eq!(p.insert(anchor("c", 5, 40_000_000)), Ok(()));
         assert_eq!(p.len(), 3);
         assert!(!p.txs().iter().any(|v| v.tx().timestamp.0 == NOW.0 + 3));
         // Bytes: a pool that holds one transaction's bytes.
@@ -285,8 +269,8 @@ mod tests {
             max_bytes: one,
             max_per_account: 100,
         });
-        assert_eq!(q.admit(anchor("d", 6, 35_000_000)), Ok(()));
-        assert_eq!(q.admit(anchor("d", 7, 35_000_000)), Err(Refusal::Full));
+        assert_eq!(q.insert(anchor("d", 6, 35_000_000)), Ok(()));
+        assert_eq!(q.insert(anchor("d", 7, 35_000_000)), Err(PoolRefusal::Full));
         assert_eq!(q.size_bytes(), one);
     }
 
@@ -295,8 +279,8 @@ mod tests {
         let mut p = Pool::default();
         let a = anchor("a", 0, 35_000_000);
         let id = a.id();
-        p.admit(a).expect("admit");
-        p.admit(anchor("a", 10_000, 35_000_000)).expect("admit");
+        p.insert(a).expect("admit");
+        p.insert(anchor("a", 10_000, 35_000_000)).expect("admit");
         assert_eq!(p.drop_expired(Timestamp(NOW.0 + 1)), 1);
         assert!(!p.contains(&id));
         p.remove_ids(&p.txs().iter().map(VerifiedTx::id).collect());
@@ -304,7 +288,8 @@ mod tests {
         assert_eq!(p.size_bytes(), 0);
         // The per-account count was released: the sender may fill the pool again.
         for i in 0..5 {
-            p.admit(anchor("a", 20_000 + i, 35_000_000)).expect("admit");
+            p.insert(anchor("a", 20_000 + i, 35_000_000))
+                .expect("admit");
         }
     }
 }
