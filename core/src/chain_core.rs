@@ -11,10 +11,10 @@ use ltonode_consensus::{
     ChainParams, ChainScore, ConsensusError, Forger, ForgerAction, ScoreCache,
 };
 use ltonode_ledger::block::{BlockId, anchor_leaves};
-use ltonode_ledger::chain::{Chain, ChainError, Tip};
+use ltonode_ledger::chain::{Chain, ChainConfig, ChainError, Tip};
 use ltonode_ledger::state::BlockContext;
 use ltonode_ledger::state::transition::{Overlay, TxApplyError};
-use ltonode_ledger::tx::validate::{ValidationContext, verify_batch};
+use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext, verify_batch};
 use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
 use ltonode_ledger::{Address, Amount, Hash32, Height, KeyPair, Store, Timestamp};
 use std::collections::HashSet;
@@ -275,9 +275,14 @@ impl<S: Store> Core<S> {
                 // Its blocks are gone: it was stored before they were pruned.
                 continue;
             }
-            if ltonode_summary::load_summary(&self.chain, n)?.is_none() {
-                ltonode_summary::store_summary(&self.chain, n)?;
-            }
+            let Some(committing) = self.chain.header_at(Height(n * p + 1))? else {
+                continue;
+            };
+            ltonode_summary::store_committed_summary(
+                &self.chain,
+                n,
+                committing.commitments.summary_hash,
+            )?;
         }
         Ok(())
     }
@@ -303,7 +308,12 @@ impl<S: Store> Core<S> {
         let p = self.params.summary_period;
         let closed = header.height.0.saturating_sub(1);
         if p > 0 && closed > 0 && closed.is_multiple_of(p) {
-            ltonode_summary::store_summary(&self.chain, closed / p)?;
+            // A summary of this period stored by a fork that was rolled back is replaced.
+            ltonode_summary::store_committed_summary(
+                &self.chain,
+                closed / p,
+                header.commitments.summary_hash,
+            )?;
         }
         returned.splice(0..0, dropped);
         Ok(Ok(returned))
@@ -596,6 +606,24 @@ impl<S: Store> Core<S> {
         }
         self.revalidate_pool()?;
         Ok(imported)
+    }
+}
+
+/// The ledger rules of a chain, from its consensus parameters (a pruning node indexing every
+/// anchor; set `history` and `anchor_index` after).
+pub fn chain_config(params: &ChainParams) -> ChainConfig {
+    ChainConfig {
+        chain_id: params.chain_id,
+        lease_unbonding: params.lease_unbonding,
+        max_tx_future_ms: params.max_tx_future_ms,
+        max_tx_past_ms: params.max_tx_past_ms,
+        fees: FeeSchedule {
+            fee_price: params.fee_price,
+        },
+        summary_period: params.summary_period,
+        retain_blocks: params.retain_blocks,
+        history: false,
+        anchor_index: ltonode_ledger::chain::AnchorIndex::All,
     }
 }
 

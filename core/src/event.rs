@@ -246,6 +246,9 @@ pub enum Extension {
     NoAncestor,
     /// The switch would roll back more than `max_rollback` blocks.
     TooDeep,
+    /// The switch would roll back below the finalized height (the second-to-last summary
+    /// boundary): nothing final is ever undone.
+    BelowFinality,
     /// A remote block was refused; the node's own chain was restored.
     Refused(BlockRefusal),
 }

@@ -278,6 +278,9 @@ impl<S: Store> Core<S> {
         if !reorg_allowed(local_height, ancestor, self.params.max_rollback) {
             return Ok(Extension::TooDeep);
         }
+        if local_height > ancestor && ancestor < self.chain.finalized_height()? {
+            return Ok(Extension::BelowFinality);
+        }
         // Keep our own blocks above the ancestor (and its micro blocks) to restore on failure.
         let mut own = Vec::new();
         for h in ancestor.0.saturating_add(1)..=local_height.0 {

@@ -19,7 +19,7 @@ mod import;
 pub mod pool;
 pub mod serve;
 
-pub use chain_core::{Core, CoreConfig, CoreError, block_context};
+pub use chain_core::{Core, CoreConfig, CoreError, block_context, chain_config};
 pub use event::{
     Action, Applied, Block, BlockRefusal, Extension, Fault, Forged, GossipItem, Imported, Input,
     Outgoing, Output, Reply, TxRefusal,

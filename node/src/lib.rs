@@ -236,7 +236,7 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     signal_task.abort();
     let height = task.reader.snapshot().height().0;
     tracing::info!(height, "shutting down");
-    drop(task.handle);
+    task.shutdown().await;
     chain_result?;
     api_result.context("REST API failed")?;
     net_result.context("peer-to-peer network failed")?;

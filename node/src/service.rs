@@ -13,7 +13,7 @@ use ltonode_consensus::{ChainParams, ChainScore};
 use ltonode_core::{Action, Core, CoreError, Forged, Input, Output, Reply};
 use ltonode_ledger::chain::{Chain, ChainConfig, Tip};
 use ltonode_ledger::genesis::GenesisConfig;
-use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext};
+use ltonode_ledger::tx::validate::ValidationContext;
 use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
 use ltonode_ledger::{Address, Height, RocksConfig, RocksStore, Store, Timestamp};
 use std::path::Path;
@@ -23,22 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use ltonode_core::Outgoing;
 
-/// The ledger rules of a chain, from its consensus parameters.
-pub fn chain_config(params: &ChainParams) -> ChainConfig {
-    ChainConfig {
-        chain_id: params.chain_id,
-        lease_unbonding: params.lease_unbonding,
-        max_tx_future_ms: params.max_tx_future_ms,
-        max_tx_past_ms: params.max_tx_past_ms,
-        fees: FeeSchedule {
-            fee_price: params.fee_price,
-        },
-        summary_period: params.summary_period,
-        retain_blocks: params.retain_blocks,
-        history: false,
-        anchor_index: ltonode_ledger::chain::AnchorIndex::All,
-    }
-}
+pub use ltonode_core::chain_config;
 
 /// The node's store: RocksDB, shared between the core (the only writer) and the readers.
 pub type NodeStore = Arc<RocksStore>;
@@ -203,6 +188,8 @@ enum Command<S: Store> {
         oneshot::Sender<Result<Output<Origin>, CoreError>>,
     ),
     Run(Job<S>),
+    /// Stop after the commands before this one; the core (and its store) is dropped.
+    Stop,
 }
 
 /// Most commands waiting in the core's mailbox; senders wait when it is full.
@@ -295,6 +282,11 @@ impl<S: Store + 'static> CoreHandle<S> {
         rx.await.map_err(|_| HandleError::Stopped)
     }
 
+    /// Stops the core after what is queued before this; waits until it is accepted.
+    pub async fn stop(&self) {
+        let _ = self.tx.send(Command::Stop).await;
+    }
+
     /// Switches forging on or off.
     pub async fn set_forging_enabled(&self, enabled: bool) -> Result<(), HandleError> {
         self.run(move |core| core.set_forging_enabled(enabled))
@@ -308,8 +300,17 @@ pub struct CoreTask<S: Store> {
     pub handle: CoreHandle<S>,
     /// Reads beside it.
     pub reader: Reader<S>,
-    /// The core's thread; it ends when every handle is dropped.
+    /// The core's thread; it ends on [`CoreHandle::stop`] or when every handle is dropped.
     pub thread: std::thread::JoinHandle<()>,
+}
+
+impl<S: Store + 'static> CoreTask<S> {
+    /// Stops the core and waits for its thread to end (its store closed).
+    pub async fn shutdown(self) {
+        self.handle.stop().await;
+        let thread = self.thread;
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
 }
 
 /// Starts `core` on a thread of its own. Blocks and transactions it publishes go to
@@ -335,11 +336,16 @@ pub fn spawn_core<S: Store + Clone + 'static>(
             let mut pool_generation = core.pool().generation();
             let mut pool_published = Instant::now();
             let mut replies: Vec<Deferred> = Vec::new();
+            let mut stopping = false;
             while let Some(cmd) = rx.blocking_recv() {
                 let mut next = Some(cmd);
                 // Everything waiting is handled, then the state is published once, then the
                 // replies go out: whoever gets a reply reads what it answers about.
                 while let Some(cmd) = next {
+                    if matches!(cmd, Command::Stop) {
+                        stopping = true;
+                        break;
+                    }
                     replies.push(execute(&mut core, cmd, outbox.as_ref(), metrics.as_deref()));
                     if replies.len() >= MAX_BATCH {
                         break;
@@ -358,7 +364,13 @@ pub fn spawn_core<S: Store + Clone + 'static>(
                 for reply in replies.drain(..) {
                     reply();
                 }
+                if stopping {
+                    break;
+                }
             }
+            // The core, its chain and its store are dropped here, on this thread, before
+            // the process exits.
+            drop(core);
         })?;
     Ok(CoreTask {
         handle: CoreHandle { tx },
@@ -384,6 +396,7 @@ fn execute<S: Store>(
 ) -> Deferred {
     match cmd {
         Command::Run(job) => job(core),
+        Command::Stop => Box::new(|| {}),
         Command::Input(input, reply) => {
             let started = Instant::now();
             let out = core.handle(input);

@@ -158,6 +158,26 @@ pub fn store_summary<S: Store>(chain: &Chain<S>, n: u32) -> Result<Hash32, Summa
     Ok(s.hash())
 }
 
+/// Stores summary `n` as the chain's key block `n * P + 1` commits it (`committed`): a
+/// stored summary with another hash (left by a fork that was rolled back) is replaced by
+/// the one built from the chain now. Returns its hash.
+pub fn store_committed_summary<S: Store>(
+    chain: &Chain<S>,
+    n: u32,
+    committed: Hash32,
+) -> Result<Hash32, SummaryError> {
+    if let Some(s) = load_summary(chain, n)?
+        && s.hash() == committed
+    {
+        return Ok(committed);
+    }
+    let s = build_summary(chain, n)?;
+    let mut batch = ltonode_ledger::WriteBatch::new();
+    batch.put(Column::Summaries, keys::summary(n), s.to_bytes());
+    chain.store().write(batch).map_err(ChainError::from)?;
+    Ok(s.hash())
+}
+
 /// A stored summary.
 pub fn load_summary<S: Store>(
     chain: &Chain<S>,

@@ -13,6 +13,6 @@ pub mod fastsync;
 pub use block::{SummaryBlock, SummaryCodecError};
 pub use build::{
     SummaryError, build_summary, kept_in_summary, load_summary, next_summary_hash, period_range,
-    store_summary,
+    store_committed_summary, store_summary,
 };
 pub use fastsync::{FastSyncError, SyncedHeader, fast_sync, snapshot_of, verify_header_chain};

@@ -427,6 +427,9 @@ async fn fetch_and_apply<S: Store + Clone + Send + 'static>(
         Extension::TooDeep => {
             tracing::warn!(peer = %remote.peer, "peer's chain forks deeper than max_rollback");
         }
+        Extension::BelowFinality => {
+            tracing::warn!(peer = %remote.peer, "peer's chain forks below the finalized height");
+        }
         other => tracing::debug!(peer = %remote.peer, outcome = ?other, "sync batch"),
     }
     Ok(Some(outcome))

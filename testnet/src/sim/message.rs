@@ -5,7 +5,7 @@ use ltonode_ledger::block::{BlockId, KeyBlockHeader, MicroBlock};
 use ltonode_ledger::{Height, Transaction};
 
 /// A block as sync sends it: the key block header and the micro blocks the sender kept.
-pub type SyncBlock = (KeyBlockHeader, Vec<MicroBlock>);
+pub type SyncBlock = ltonode_core::Block;
 
 /// A network message.
 #[derive(Clone, Debug)]
@@ -22,10 +22,8 @@ pub enum Message {
         score: ChainScore,
         /// Tip height.
         height: Height,
-        /// Tip key block id.
-        key_id: BlockId,
-        /// Micro blocks on the tip.
-        micro_count: u16,
+        /// The total id of the tip (its last micro block, or its key block).
+        total_id: BlockId,
     },
     /// Asks for the sender's blocks from `from_height` up to its tip.
     SyncRequest {
@@ -36,5 +34,7 @@ pub enum Message {
     SyncResponse {
         /// The blocks, ascending.
         blocks: Vec<SyncBlock>,
+        /// Whether the sender has blocks beyond these.
+        more: bool,
     },
 }

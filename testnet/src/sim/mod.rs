@@ -1,12 +1,14 @@
-//! The deterministic simulation (STYLE.md "Tests" 5; ARCHITECTURE.md §5): N nodes, each with
-//! its own `Chain<MemStore>`, pool and (for generators) a `Forger`, on a virtual clock in
+//! The deterministic simulation: N nodes, each running the node's own chain core
+//! (`ltonode_core::Core`, with its chain on a `MemStore`, its pool and its forger), on a virtual clock in
 //! milliseconds with one event queue ordered by `(time, seq)`; a simulated network with
 //! per-link latency, loss and partitions; crash and restart; byzantine generators; a seeded
 //! transaction load. One ChaCha seed drives everything, so a run is a pure function of its
 //! [`SimConfig`].
 //!
 //! Nodes gossip their chain score every `gossip_interval_ms`; a node that hears of a higher
-//! score, or gets a block it cannot connect, syncs from that peer (`sync.rs`).
+//! score, or gets a block it cannot connect, syncs from that peer. Summary blocks, finality
+//! and pruning are on: the default parameters close a summary period every 16 key blocks and
+//! keep 64 blocks of transactions, so that the state digest covers them.
 
 pub mod byzantine;
 pub mod event;
@@ -14,9 +16,7 @@ pub mod load;
 pub mod message;
 pub mod net;
 pub mod node;
-pub mod pool;
 pub mod state_hash;
-mod sync;
 
 pub use byzantine::{ByzantineMode, RefusalKind};
 pub use message::Message;
@@ -27,8 +27,7 @@ use event::{EventKind, EventQueue};
 use load::TxLoad;
 use ltonode_consensus::{ChainParams, ConsensusError, ForkError};
 use ltonode_ledger::block::BlockId;
-use ltonode_ledger::chain::{Chain, ChainConfig, ChainError};
-use ltonode_ledger::tx::validate::FeeSchedule;
+use ltonode_ledger::chain::{Chain, ChainError};
 use ltonode_ledger::{
     Address, Amount, Hash32, Height, KeyPair, MemStore, PublicKey, Timestamp, Transaction, TxBody,
 };
@@ -51,6 +50,9 @@ pub enum SimError {
     /// A score could not be computed.
     #[error("fork choice: {0}")]
     Fork(#[from] ForkError),
+    /// The chain core failed internally.
+    #[error("core: {0}")]
+    Core(#[from] ltonode_core::CoreError),
     /// The configuration is unusable.
     #[error("config: {0}")]
     Config(String),
@@ -90,11 +92,15 @@ pub struct SimConfig {
 
 impl SimConfig {
     /// `ChainParams::minimal()` (≈5 s key blocks, micro blocks every second, max rollback
-    /// 16) with the genesis base target set to its equilibrium `0.5 * C2 / stake` for these
+    /// 16) with a summary every 16 key blocks and 64 blocks of transactions kept, with the genesis base target set to its equilibrium `0.5 * C2 / stake` for these
     /// stakes (so short runs do not spend their first hundred blocks converging), 20–150 ms
     /// links, no loss, 12 users sending a transaction every 2 s.
     pub fn new(seed: u64, stakes: Vec<u64>) -> SimConfig {
-        let mut params = ChainParams::minimal();
+        let mut params = ChainParams {
+            summary_period: 16,
+            retain_blocks: 64,
+            ..ChainParams::minimal()
+        };
         let stake_units =
             stakes.iter().fold(0u64, |a, s| a.saturating_add(*s)) as f64 * UNITS as f64;
         if stake_units > 0.0 {
@@ -189,19 +195,9 @@ impl Sim {
             })
             .fold(0u64, u64::saturating_add);
 
-        // No summary blocks (so no finality) and no pruning: sync may serve any height.
-        let chain_config = ChainConfig {
-            chain_id,
-            lease_unbonding: params.lease_unbonding,
-            max_tx_future_ms: params.max_tx_future_ms,
-            max_tx_past_ms: params.max_tx_past_ms,
-            fees: FeeSchedule {
-                fee_price: params.fee_price,
-            },
-            summary_period: 0,
-            history: true,
-            ..ChainConfig::lto(chain_id)
-        };
+        // The node's ledger rules: summary blocks, finality and pruning as the parameters
+        // say.
+        let chain_config = ltonode_core::chain_config(params);
         let foreign_key = users.first().cloned().unwrap_or_else(|| user_key(0));
         let mut nodes = Vec::new();
         for (i, key) in gen_keys.iter().enumerate() {
@@ -399,7 +395,7 @@ impl Sim {
                 if self.load_on {
                     let target = load.pick(&alive).copied();
                     if let (Some(i), Some(tx)) = (target, load.next_tx(now)) {
-                        let actions = self.nodes[i].submit_tx(tx);
+                        let actions = self.nodes[i].submit_tx(tx, now);
                         self.perform(i, actions);
                     }
                 }

@@ -5,4 +5,5 @@ mod byzantine;
 mod crash;
 mod determinism;
 mod partition;
+mod summaries;
 mod support;
