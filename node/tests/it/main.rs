@@ -8,3 +8,4 @@ mod loopback;
 mod python_client;
 mod rest;
 mod rest_load;
+mod setup_probe;
