@@ -1,4 +1,4 @@
-//! The forger as a synchronous state machine (ARCHITECTURE.md §5, §9): given the chain, the
+//! The forger as a synchronous state machine (docs/architecture.md): given the chain, the
 //! transactions waiting, and the time `now`, it says when this node may forge, builds the key
 //! block with the commitments of the previous block, then a micro block about every
 //! `micro_interval` while it leads. The caller owns the clock and applies what it returns.

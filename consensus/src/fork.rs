@@ -1,4 +1,4 @@
-//! Fork choice (`reference/waves-consensus.md` §5 and "Recommended spec"; ARCHITECTURE.md §5):
+//! Fork choice (Waves' node; docs/architecture.md):
 //! which of two chains, or two sibling key blocks, a node follows.
 //!
 //! - A chain's score is `Σ 2^64 / base_target` over its key blocks (genesis and the liquid

@@ -1,10 +1,9 @@
 //! Chain parameters: every protocol constant of a network, with presets.
 //!
 //! Logic never uses a bare constant: it reads a [`ChainParams`]. The mainnet values come from
-//! `reference/waves-consensus.md` ("Recommended spec for this node"; §1 delay, §2 base target,
-//! §4 generating balance and timestamps, §5 rollback, §6 NG and the fee split, §7 leasing) and
-//! `ARCHITECTURE.md` §5–§6 (whitepaper 15.1 own-stake rule, 15.2 raffle factor, 17 summary
-//! blocks). Two nodes whose [`ChainParams::params_hash`] differ are on different networks and
+//! the Waves node (delay, base target, generating balance and timestamps, rollback, NG and the
+//! fee split, leasing) and from the LTO whitepaper (15.1 own-stake rule, 15.2 raffle factor,
+//! 17 summary blocks); docs/architecture.md says where each rule is applied. Two nodes whose [`ChainParams::params_hash`] differ are on different networks and
 //! must refuse each other.
 //!
 //! # Why `dev()` and `minimal()` change `t_min_ms` and `c1`
@@ -370,7 +369,7 @@ impl ChainParams {
 }
 
 /// The base-target dead band for a target block time: `[target / 2, target * 3 / 2]` seconds,
-/// which is Waves' [30, 90] for 60 s (`reference/waves-consensus.md` §2, delay delta 0).
+/// which is Waves' [30, 90] for 60 s (Waves' node, delay delta 0).
 pub fn band_for_target(target_block_secs: u64) -> (u64, u64) {
     let lower = target_block_secs / 2;
     let upper = target_block_secs.saturating_mul(3) / 2;

@@ -2,9 +2,9 @@
 //! delay, the base-target adjustment, block and chain score, the raffle factor and the
 //! weighted generating balance.
 //!
-//! Sources: `reference/waves-consensus.md` §1 (delay, test vectors), §2 (base target), §5
-//! (score) and its "Recommended spec for this node"; `ARCHITECTURE.md` §5 for the whitepaper's
-//! own-stake rule (15.1) and raffle factor (15.2).
+//! Sources: the Waves node (delay and its test vectors, base target, score) and the LTO
+//! whitepaper (own-stake rule 15.1, raffle factor 15.2); docs/architecture.md says where each
+//! rule is applied.
 //!
 //! Everything is integer arithmetic except the delay's two logarithms and the raffle factor's
 //! one exponential. Those use the pure-software `libm` (never the platform's `f64::ln`/`exp`),
@@ -85,7 +85,7 @@ pub enum PosError {
 }
 
 /// The hit of a VRF output: its first 8 bytes as a little-endian u64
-/// (`reference/waves-consensus.md` §1, `PoSCalculator.hit`).
+/// (Waves' node, `PoSCalculator.hit`).
 pub fn hit_from_vrf_output(output: &[u8; 32]) -> u64 {
     let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = *output;
     u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
@@ -96,7 +96,7 @@ pub fn hit_from_vrf_output(output: &[u8; 32]) -> u64 {
 /// is `parent_base_target`:
 ///
 /// `T_min + C1 * ln(1 - C2 * ln(hit / (2^64 - 1)) / bt / w)`, evaluated left to right in f64
-/// with `libm::log`, truncated toward zero (`reference/waves-consensus.md` §1).
+/// with `libm::log`, truncated toward zero (Waves' node).
 ///
 /// Edge cases: `hit = u64::MAX` gives `T_min`; `hit = 0` gives `ln 0 = -inf` and so
 /// `u64::MAX` (never). A zero `weighted_balance` or `parent_base_target` also gives `u64::MAX`:
@@ -125,7 +125,7 @@ pub fn delay_ms(
 }
 
 /// The base target of the block at height `parent_height + 1` with timestamp `new_ts`
-/// (`reference/waves-consensus.md` §2, Fair PoS with delay delta 0):
+/// (Waves' node, Fair PoS with delay delta 0):
 ///
 /// - parent height `P <= 2`: the parent's base target, unchanged;
 /// - otherwise `avg = ((new_ts - ts(P-2)) / 3) / 1000` whole seconds (integer divisions in
@@ -164,7 +164,7 @@ pub fn next_base_target(
 }
 
 /// The score a key block adds to its chain: `2^64 / base_target`, truncated
-/// (`reference/waves-consensus.md` §5). A zero base target is an error (no valid block has
+/// (Waves' node). A zero base target is an error (no valid block has
 /// one: [`next_base_target`] never goes below 1).
 pub fn block_score(base_target: u64) -> Result<u128, PosError> {
     (1u128 << 64)
@@ -285,8 +285,8 @@ pub fn raffle_factor_ppm(inputs: &RaffleInputs) -> Result<RaffleFactor, PosError
     RaffleFactor::from_ppm(PPM.saturating_add(bonus))
 }
 
-/// The weighted generating balance `w` the delay uses (`reference/waves-consensus.md`,
-/// "Weighted generating balance"; `ARCHITECTURE.md` §5):
+/// The weighted generating balance `w` the delay uses (Waves' node,
+/// "Weighted generating balance"; docs/architecture.md):
 ///
 /// 1. the raw generating balance `g` must be at least `min_generating_balance`;
 /// 2. own-stake rule (whitepaper 15.1): `g_capped = min(g, own_stake_multiplier * own)`, so

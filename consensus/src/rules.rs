@@ -1,5 +1,5 @@
-//! Key-block validation (`reference/waves-consensus.md` §4 and "Recommended spec";
-//! ARCHITECTURE.md §5): what a block must satisfy, given the chain it extends and the time
+//! Key-block validation (Waves' node;
+//! docs/architecture.md): what a block must satisfy, given the chain it extends and the time
 //! `now` the caller passes in.
 //!
 //! Checks, in order: version and height; not from the future (`ts < now + max_drift`); base

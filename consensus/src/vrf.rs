@@ -1,5 +1,5 @@
 //! ECVRF-EDWARDS25519-SHA512-TAI (RFC 9381, suite string `0x03`): the block's "private
-//! generation signature" (`reference/waves-consensus.md` §3 and "Recommended spec → Hit (VRF)").
+//! generation signature" (Waves' node).
 //!
 //! **Why a VRF and not a signature.** The hit of a block must be something only its generator
 //! can compute, yet something the generator cannot choose. A plain Ed25519 signature of the hit
@@ -402,7 +402,7 @@ pub fn proof_to_hash(proof: &VrfProof) -> Result<VrfOutput, VrfError> {
 }
 
 /// The 32-byte hit source a block stores for use 100 blocks later: the first half of `beta`
-/// (`reference/waves-consensus.md`, "Recommended spec → Hit (VRF)": `hs(H) = β[0..32]`).
+/// (Waves' node: `hs(H) = β[0..32]`).
 pub fn hit_source(output: &VrfOutput) -> [u8; 32] {
     split_64(output).0
 }

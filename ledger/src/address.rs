@@ -1,5 +1,5 @@
 //! LTO addresses: `0x01 | chain id | SHA-256(Blake2b-256(pk))[0..20] | checksum(4)`, written
-//! in Base58 (`reference/lto-protocol.md` §1.3). LTO has no aliases: a recipient is always an
+//! in Base58 (LTO's node). LTO has no aliases: a recipient is always an
 //! address.
 
 use crate::hash::secure_hash;

@@ -1,4 +1,4 @@
-//! NG blocks (ARCHITECTURE.md §4): a block at height h is a key block `K_h` followed by micro
+//! NG blocks (docs/architecture.md): a block at height h is a key block `K_h` followed by micro
 //! blocks from the same generator.
 //!
 //! - A [`KeyBlockHeader`] carries no transactions. It commits block h-1: the Merkle root of its

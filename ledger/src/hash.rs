@@ -1,7 +1,7 @@
 //! The two hash functions of the chain and LTO's compositions of them.
 //!
 //! LTO calls Blake2b-256 the "fast hash" and SHA-256(Blake2b-256(x)) the "secure hash"
-//! (`reference/lto-protocol.md` §0); transaction ids are fast hashes, addresses use the secure
+//! (LTO's node); transaction ids are fast hashes, addresses use the secure
 //! hash.
 
 use blake2::Blake2b;

@@ -1,5 +1,5 @@
 //! Ed25519 keys as LTO uses them: plain RFC 8032 signatures over the transaction body bytes,
-//! and wallet keys derived from a seed phrase (`reference/lto-protocol.md` §1.2).
+//! and wallet keys derived from a seed phrase (LTO's node).
 //!
 //! Verification is strict (`verify_strict`): small-order keys and malleable signatures are
 //! refused, as a consensus rule must.

@@ -2,7 +2,7 @@
 //!
 //! Key block K_{h+1} commits two roots of block h's anchors, taken in the order they appear
 //! in the block: one tree hashed with SHA-256 and one with Blake2b-256 (whitepaper 16.1 and
-//! 18.5; `ARCHITECTURE.md` §4). A receipt carries a path in each tree, so forging a receipt
+//! 18.5; docs/architecture.md). A receipt carries a path in each tree, so forging a receipt
 //! for an anchor that was never committed needs both hash functions broken, not just one.
 //!
 //! # Construction
@@ -180,7 +180,7 @@ pub struct Blake2bHasher;
 
 /// Blake2b-256 (no key) of the first `len` bytes of `block`, with `blake2b_simd` (AVX2 when
 /// the CPU has it): the tree hashes two million single blocks for a million anchors, and the
-/// SIMD implementation keeps both roots of 10^6 anchors inside `ARCHITECTURE.md`'s 0.5 s. The
+/// SIMD implementation keeps both roots of 10^6 anchors inside docs/architecture.md's 0.5 s. The
 /// `blake2` crate stays the reference: the tests compare the two.
 #[inline]
 fn blake2b256_one_block(block: &[u8; 128], len: u8) -> Hash32 {
@@ -571,7 +571,7 @@ pub fn verify<H: MerkleHasher>(root: &Hash32, leaf: &[u8], proof: &MerkleProof) 
     proof.verify::<H>(root, leaf).is_ok()
 }
 
-/// The two anchor roots a key block commits for the previous block (`ARCHITECTURE.md` §4).
+/// The two anchor roots a key block commits for the previous block (docs/architecture.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnchorRoots {

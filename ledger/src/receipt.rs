@@ -1,5 +1,5 @@
 //! Anchor receipts: proof that a value was anchored at a height, checkable by anyone who
-//! trusts one key-block header (whitepaper 16.1; ARCHITECTURE.md §4).
+//! trusts one key-block header (whitepaper 16.1; docs/architecture.md).
 //!
 //! An anchor in block h is committed by the next key block `K_{h+1}`, whose header carries
 //! the SHA-256 and Blake2b-256 roots of block h's anchors in order. A receipt holds the

@@ -1,5 +1,5 @@
 //! Account scripts: the small predicate language of smart accounts (whitepaper 16.5,
-//! ARCHITECTURE.md §3 "Set script"). This chain does not run RIDE.
+//! docs/architecture.md). This chain does not run RIDE.
 //!
 //! # The language
 //! A script is one boolean expression over the transaction being authorised:

@@ -7,7 +7,7 @@
 //! through [`NetworkHandle::report_validation`]. Nothing received by gossip is forwarded before
 //! that verdict.
 //!
-//! Shape (ARCHITECTURE.md section 8): [`start`] builds a libp2p swarm (TCP + noise + yamux,
+//! Shape (docs/architecture.md): [`start`] builds a libp2p swarm (TCP + noise + yamux,
 //! identify, gossipsub, request-response, ping, connection limits, a block list for bans) and
 //! spawns one event loop on tokio that owns it. The node talks to that loop through a cloneable
 //! [`NetworkHandle`] and receives [`NetworkEvent`]s on a bounded channel.

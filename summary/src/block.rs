@@ -1,4 +1,4 @@
-//! The summary block S_n (whitepaper 17; ARCHITECTURE.md §6) and its codec.
+//! The summary block S_n (whitepaper 17; docs/architecture.md) and its codec.
 //!
 //! S_n covers key blocks `((n-1)P, nP]`: one balance-change entry per address whose regular
 //! balance changed over the period (address + signed 64-bit change, sorted by address, zero

@@ -1,4 +1,4 @@
-//! Fast sync (ARCHITECTURE.md §6): a new node checks the header chain, checks the summaries
+//! Fast sync (docs/architecture.md): a new node checks the header chain, checks the summaries
 //! against the hashes the headers commit, builds its state at the last summary boundary B
 //! from them, then applies the full blocks after B like any other node. It ends with the same
 //! balances, leases, associations and scripts as a node that replayed every block.

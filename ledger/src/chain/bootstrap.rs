@@ -1,4 +1,4 @@
-//! Fast sync's last step (ARCHITECTURE.md §6): building the state at a summary boundary B
+//! Fast sync's last step (docs/architecture.md): building the state at a summary boundary B
 //! from a checked header chain and the summaries' aggregate, without replaying blocks.
 //!
 //! The caller (the summary crate's fast sync) has checked every header's signature and

@@ -1,4 +1,4 @@
-//! Storage keys of the chain's records (ARCHITECTURE.md §7). Heights and sequence numbers
+//! Storage keys of the chain's records (docs/architecture.md). Heights and sequence numbers
 //! are big-endian so that keys sort by height. A block's units are its key block (seq 0) and
 //! its micro blocks (seq 1, 2, ...).
 

@@ -1,6 +1,6 @@
 //! The chain on a [`Store`]: applies key blocks and micro blocks, each in **one atomic write
 //! batch** holding the state change, the indexes and an undo record; rolls back exactly;
-//! answers the queries the API needs (ARCHITECTURE.md §4 and §7).
+//! answers the queries the API needs (docs/architecture.md).
 //!
 //! Units: block h is its key block (unit `(h, 0)`) and its micro blocks (`(h, 1)`, `(h, 2)`,
 //! ...). The tip is the last applied unit; its total id is what the next micro block or key
@@ -65,7 +65,7 @@ pub struct ChainConfig {
     pub anchor_index: AnchorIndex,
 }
 
-/// Which anchors a node indexes (ARCHITECTURE.md §6). The index is what keeps an anchor's
+/// Which anchors a node indexes (docs/architecture.md). The index is what keeps an anchor's
 /// receipt after its block's transactions are pruned.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum AnchorIndex {
@@ -107,7 +107,7 @@ impl ChainConfig {
     }
 
     /// The finalized height for a tip at `height`: the second-to-last summary boundary
-    /// (ARCHITECTURE.md §6), or 0 without summaries.
+    /// (docs/architecture.md), or 0 without summaries.
     pub fn finality_for(&self, height: Height) -> Height {
         match self.summary_period {
             0 => Height(0),
@@ -203,7 +203,7 @@ pub struct Tip {
 }
 
 /// The genesis key pair: the secret is SHA-256 of the empty string, as LTO's genesis
-/// generator (`reference/lto-protocol.md` §5.3), so anyone can rebuild the genesis block.
+/// generator (LTO's node), so anyone can rebuild the genesis block.
 pub fn genesis_key() -> KeyPair {
     KeyPair::from_secret(sha256(b""))
 }

@@ -191,7 +191,7 @@ impl<S: Store> Chain<S> {
     }
 
     /// The generating balance at height `at`: the lowest effective balance over the blocks
-    /// `[max(1, at - depth + 1), at]` (`reference/waves-consensus.md` §4).
+    /// `[max(1, at - depth + 1), at]` (Waves' node).
     pub fn generating_balance(
         &self,
         address: &Address,

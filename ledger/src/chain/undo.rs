@@ -1,5 +1,5 @@
 //! A write batch that records, for every key it writes, the value the key had before, so
-//! that the batch can be reverted exactly ("undo record", ARCHITECTURE.md §7). The undo
+//! that the batch can be reverted exactly ("undo record", docs/architecture.md). The undo
 //! record is stored in the same atomic batch, under the unit (height, seq) it reverts.
 
 use crate::store::{Column, Store, StoreError, WriteBatch};

@@ -1,5 +1,5 @@
-//! The chain's state and its transition (ARCHITECTURE.md §3 and §4,
-//! `reference/waves-consensus.md` §6 and §7).
+//! The chain's state and its transition (docs/architecture.md,
+//! Waves' node).
 //!
 //! State is read through the [`StateView`] trait and changed only by the pure functions of
 //! [`transition`], which return a [`Diff`]: the new values of every record they touched. The

@@ -1,7 +1,7 @@
 //! The state transition: pure functions from (state view, verified transactions, block
 //! context) to a [`Diff`].
 //!
-//! Rules (`reference/lto-protocol.md` §2, `reference/waves-consensus.md` §6–7):
+//! Rules (LTO's node, Waves' node):
 //! - the fee charged is the schedule's ([`VerifiedTx::fee_charged`]), paid by the sponsor if
 //!   any, else the sender; `fee / 5 * 2` goes at once to the generator of the block that
 //!   includes the transaction, the rest is carried to the generator of the next key block;

@@ -6,7 +6,7 @@
 //! (cargo feature `rocksdb`) and [`MemStore`] in tests and the deterministic simulation. Both
 //! pass the same test suite and a property test checks they answer every read identically.
 //!
-//! Invariants every backend keeps (ARCHITECTURE.md section 7):
+//! Invariants every backend keeps (docs/architecture.md):
 //! - **Atomicity**: [`Store::write`] applies a whole batch or nothing; no reader, and no crash,
 //!   ever observes half of a batch. Ops inside one batch apply in order (a later op on the same
 //!   key wins).

@@ -1,6 +1,6 @@
 //! [`RocksStore`]: the production [`Store`], one RocksDB instance with a column family per
-//! [`Column`] (ARCHITECTURE.md section 7; Debian's librocksdb 7.8 through the `rocksdb` crate
-//! 0.20.1, see reference/build-and-limits.md section 3).
+//! [`Column`] (docs/architecture.md; Debian's librocksdb 7.8 through the `rocksdb` crate
+//! 0.20.1, see the README).
 //!
 //! **Atomicity and crash semantics.** Every [`Store::write`] is one RocksDB `WriteBatch`, which
 //! RocksDB logs to its write-ahead log as a single record and applies to the memtables as a

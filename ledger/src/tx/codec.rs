@@ -1,5 +1,5 @@
 //! Binary codecs of transactions: body bytes (signed and hashed) and wire bytes, byte for byte
-//! as LTO's node and clients lay them out (`reference/lto-protocol.md` §2.1 and §2.3). All
+//! as LTO's node and clients lay them out. All
 //! integers are big-endian; `BYTES16` is a u16 length and that many bytes.
 //!
 //! Every transaction has exactly one encoding: decoders refuse negative amounts, unknown flag
@@ -494,7 +494,7 @@ fn signature64(proofs: &[Vec<u8>]) -> [u8; 64] {
     sig
 }
 
-/// The wire bytes of `tx` (§2.1): `0x00 ‖ body ‖ [sponsor] ‖ proofs` for most, and LTO's
+/// The wire bytes of `tx`: `0x00 ‖ body ‖ [sponsor] ‖ proofs` for most, and LTO's
 /// legacy layouts for genesis, transfer/lease/cancel lease v1 and mass transfer v1.
 pub fn encode_wire(tx: &Transaction) -> Vec<u8> {
     let body = encode_body(tx);

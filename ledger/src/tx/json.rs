@@ -1,4 +1,4 @@
-//! Transaction JSON with LTO's field names (`reference/lto-protocol.md` §2.1, §2.2 and §9).
+//! Transaction JSON with LTO's field names (LTO's node).
 //!
 //! Input is what LTO clients POST to `/transactions/broadcast`: `type` is required, `version`
 //! defaults to the newest, binary values are Base58 (scripts and binary data values are

@@ -1,6 +1,6 @@
 //! LTO-compatible transactions: the types this chain accepts, their body bytes (what is
 //! signed and hashed), wire bytes (what blocks and peers carry) and JSON
-//! (`reference/lto-protocol.md` §2).
+//! (LTO's node).
 //!
 //! A [`Transaction`] is what a client sent, decoded but not yet checked: it may carry a bad
 //! signature or a fee below the schedule. Only [`validate::verify`] turns it into a
@@ -27,7 +27,7 @@ pub use validate::{FeeSchedule, ValidationContext, ValidationError, VerifiedTx};
 pub mod limits {
     /// Most anchors in one anchor transaction.
     pub const MAX_ANCHORS: usize = 100;
-    /// Longest anchor (ARCHITECTURE.md §3: 100 bytes; LTO's node allows 80, so every LTO
+    /// Longest anchor (this node: 100 bytes; LTO's node allows 80, so every LTO
     /// anchor is accepted here too).
     pub const MAX_ANCHOR_LEN: usize = 100;
     /// Most key/value pairs in a mapped anchor transaction.

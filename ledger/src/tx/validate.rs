@@ -2,7 +2,7 @@
 //! chain's state. [`verify`] (or [`verify_batch`] for many at once, with Ed25519 batch
 //! verification) is the only way to obtain a [`VerifiedTx`].
 //!
-//! Rules (`reference/lto-protocol.md` §2.1, §2.3, §2.4):
+//! Rules (LTO's node):
 //! - the chain id of the transaction and of every address in it is this chain's;
 //! - `proofs[0]` is the sender's Ed25519 signature over the body bytes (always required:
 //!   an account script adds conditions, it never replaces the owner's signature); a
@@ -41,7 +41,7 @@ impl Default for FeeSchedule {
 }
 
 impl FeeSchedule {
-    /// LTO's fee units of a transaction (§2.4): transfer, lease, cancel lease 1000; mass
+    /// LTO's fee units of a transaction: transfer, lease, cancel lease 1000; mass
     /// transfer 1000 + 100 per recipient; anchor and mapped anchor 250 + 100 per entry; issue
     /// association 500 + 100 per started 256 bytes of data; revoke association 500; set
     /// script 5000; genesis 0.

@@ -1,5 +1,5 @@
-//! The API key that guards administrative routes (`reference/lto-protocol.md` §3,
-//! `reference/user-asks.md` §1 #4).
+//! The API key that guards administrative routes (LTO's node,
+//! what operators ask for).
 //!
 //! The key arrives as `X-API-Key: <key>` or `Authorization: Bearer <key>`. The node stores only
 //! `base58(secure_hash(key))` and compares the hash of what it receives with the stored hash

@@ -1,5 +1,5 @@
 //! The REST API's errors and LTO's error body `{"error": <code>, "message": "..."}`
-//! (`reference/lto-protocol.md` §3, LTO's `api/ApiError.scala`).
+//! (LTO's node, LTO's `api/ApiError.scala`).
 //!
 //! | code | HTTP | meaning |
 //! |---|---|---|

@@ -1,5 +1,5 @@
-//! The REST API (ARCHITECTURE.md §9): LTO's public-node routes with LTO's JSON and error
-//! shape (`reference/lto-protocol.md` §3 and §9), plus this node's anchor routes.
+//! The REST API (docs/architecture.md): LTO's public-node routes with LTO's JSON and error
+//! shape (LTO's node), plus this node's anchor routes.
 //!
 //! Read handlers never wait on the chain core: they read the shared store as of the tip the
 //! core last published ([`RestState::read`]); a broadcast is verified here, off the core, and

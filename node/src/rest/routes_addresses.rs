@@ -1,5 +1,5 @@
 //! `/addresses/*`, `/leasing/active/{address}` and `/associations/status/{address}`:
-//! balances, leases and associations of one address (`reference/lto-protocol.md` §3).
+//! balances, leases and associations of one address (LTO's node).
 
 use super::{ApiError, RestState, parse_address};
 use axum::Json;

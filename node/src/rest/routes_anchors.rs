@@ -1,6 +1,6 @@
-//! Anchor routes (ARCHITECTURE.md §9, `reference/user-asks.md` §2): where a hash is anchored
+//! Anchor routes (docs/architecture.md, what operators ask for): where a hash is anchored
 //! and its receipt, receipt verification against this node's headers, and LTO's indexer
-//! lookup `GET /index/hash/{hash}` (`reference/lto-protocol.md` §3).
+//! lookup `GET /index/hash/{hash}` (LTO's node).
 //!
 //! A hash in a path is hex when it is even-length hex, Base58 otherwise. An anchor is
 //! `pre-approved` while only a micro block holds it, `confirmed` (with a receipt) once the

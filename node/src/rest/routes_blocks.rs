@@ -1,5 +1,5 @@
 //! `/blocks/*` and `/consensus/*`: key blocks with their kept micro blocks' transactions, and
-//! the consensus values of the tip (`reference/lto-protocol.md` §3 and §5).
+//! the consensus values of the tip (LTO's node).
 //!
 //! A block's JSON uses LTO's keys where they apply (`reference` is the parent's total id,
 //! `id` the key block id) and adds this chain's commitments about the block before it:

@@ -1,5 +1,5 @@
 //! `/node/*` and `/fees/status`: the node's health, version, stop switch (API key), and the
-//! fee price (`reference/lto-protocol.md` §3 and §2.4).
+//! fee price (LTO's node).
 
 use super::{ApiError, RestState, auth, rfc3339};
 use crate::service::wall_clock;

@@ -1,5 +1,5 @@
 //! `/transactions/*`: broadcast into the pool, fee calculation, confirmed and pending
-//! transactions (`reference/lto-protocol.md` §3 and §9).
+//! transactions (LTO's node).
 //!
 //! A broadcast transaction is parsed with this chain's id (LTO clients send no `chainId`),
 //! verified statelessly here (off the chain core), then handed to the core, which applies it
