@@ -25,7 +25,7 @@ pub use keys::{KeyError, KeyPair, PublicKey, Signature};
 pub use merkle::{
     AnchorProofs, AnchorRoots, AnchorTrees, MerkleError, MerkleProof, anchor_roots, merkle_root,
 };
-pub use store::{Column, MemStore, Store, StoreError, WriteBatch};
+pub use store::{Column, MemStore, Snapshots, Store, StoreError, WriteBatch};
 #[cfg(feature = "rocksdb")]
 pub use store::{RocksConfig, RocksStore};
 pub use tx::{

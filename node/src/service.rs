@@ -11,11 +11,11 @@ use anyhow::Context;
 use arc_swap::ArcSwap;
 use ltonode_consensus::{ChainParams, ChainScore};
 use ltonode_core::{Action, Core, CoreError, Forged, Input, Output, Reply};
-use ltonode_ledger::chain::{Chain, ChainConfig, Tip};
+use ltonode_ledger::chain::{Chain, ChainConfig, ChainError, Tip};
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::validate::ValidationContext;
 use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
-use ltonode_ledger::{Address, Height, RocksConfig, RocksStore, Store, Timestamp};
+use ltonode_ledger::{Address, Height, RocksConfig, RocksStore, Snapshots, Store, Timestamp};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -141,7 +141,8 @@ impl<S: Store + Clone> Reader<S> {
         self.snapshot.load_full()
     }
 
-    /// The chain as of the last published tip, over the shared store (read-only).
+    /// The chain as of the last published tip, over the shared store (read-only). For a
+    /// reply that spans several keys, [`Reader::consistent_chain`].
     pub fn chain(&self) -> Chain<S> {
         let tip = self.snapshot.load().tip.clone();
         Chain::view(self.store.clone(), self.config.clone(), tip)
@@ -165,6 +166,14 @@ impl<S: Store + Clone> Reader<S> {
     /// The store.
     pub fn store(&self) -> &S {
         &self.store
+    }
+}
+
+impl<S: Store + Clone + Snapshots> Reader<S> {
+    /// The chain over a snapshot of the store (a RocksDB snapshot in the node): every read
+    /// through it sees the same moment, its tip included, whatever the core writes meanwhile.
+    pub fn consistent_chain(&self) -> Result<Chain<S::Snapshot<'_>>, ChainError> {
+        Chain::open(self.store.snapshot(), self.config.clone())
     }
 }
 

@@ -49,6 +49,17 @@ impl MemStore {
     }
 }
 
+/// A `MemStore` reader sees each batch whole (its write takes every column's lock in order),
+/// but two reads may straddle a batch: the in-memory store is for tests and the simulation,
+/// whose readers do not need more. Its "snapshot" is the shared store itself.
+impl super::Snapshots for MemStore {
+    type Snapshot<'a> = MemStore;
+
+    fn snapshot(&self) -> MemStore {
+        self.clone()
+    }
+}
+
 impl Default for MemStore {
     fn default() -> MemStore {
         MemStore::new()

@@ -24,7 +24,7 @@ mod rocks;
 
 pub use mem::MemStore;
 #[cfg(feature = "rocksdb")]
-pub use rocks::{RocksConfig, RocksStore};
+pub use rocks::{RocksConfig, RocksSnapshot, RocksStore};
 
 use std::fmt;
 use std::sync::Arc;
@@ -334,6 +334,30 @@ pub trait Store: Send + Sync {
         to: Option<&[u8]>,
     ) -> Result<Option<KeyValue>, StoreError> {
         Ok(self.scan_range(col, from, to, true, Some(1))?.pop())
+    }
+}
+
+/// A store that can give a consistent, read-only view of itself as of now: a reader that
+/// reads several keys through one snapshot sees them from the same moment, whatever the
+/// writer does meanwhile.
+pub trait Snapshots: Store {
+    /// The read-only view; writing to it fails.
+    type Snapshot<'a>: Store
+    where
+        Self: 'a;
+
+    /// A view of the store as of now.
+    fn snapshot(&self) -> Self::Snapshot<'_>;
+}
+
+impl<S: Snapshots + ?Sized> Snapshots for Arc<S> {
+    type Snapshot<'a>
+        = S::Snapshot<'a>
+    where
+        Self: 'a;
+
+    fn snapshot(&self) -> Self::Snapshot<'_> {
+        (**self).snapshot()
     }
 }
 

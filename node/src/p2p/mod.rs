@@ -21,7 +21,7 @@ use ltonode_ledger::chain::ChainError;
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::Transaction;
 use ltonode_ledger::tx::validate::verify_batch;
-use ltonode_ledger::{ChainId, Height, Store};
+use ltonode_ledger::{ChainId, Height, Snapshots, Store};
 use ltonode_network::message::{MAX_BLOCKS_PER_RESPONSE, MAX_HEADERS_PER_RESPONSE};
 use ltonode_network::{
     GossipMessage, MessageId, Multiaddr, NetworkConfig, NetworkError, NetworkEvent, NetworkHandle,
@@ -225,7 +225,7 @@ impl<S: Store> Bridge<S> {
 
 /// Starts the network with `config` and bridges it to the core until `shutdown` completes.
 /// `outbox` is the receiving half of the outbox the core publishes into.
-pub async fn run<S: Store + Clone + Send + 'static>(
+pub async fn run<S: Store + Clone + Snapshots + Send + 'static>(
     bridge: Bridge<S>,
     config: NetworkConfig,
     outbox: mpsc::Receiver<Outgoing>,
@@ -364,7 +364,7 @@ struct EventLoop<S: Store> {
     connected: tokio::sync::watch::Sender<u64>,
 }
 
-impl<S: Store + Clone + Send + 'static> EventLoop<S> {
+impl<S: Store + Clone + Snapshots + Send + 'static> EventLoop<S> {
     async fn on_events(&mut self, batch: Vec<NetworkEvent>) -> Result<(), P2pError> {
         let chain_id = self.bridge.reader.params().chain_id;
         let mut gossip = Vec::new();
@@ -502,14 +502,24 @@ impl<S: Store + Clone + Send + 'static> EventLoop<S> {
     }
 }
 
-/// Answers a sync request from the reader: never waits on the core.
-fn answer<S: Store + Clone>(
+/// Answers a sync request from the reader (over one snapshot of the store): never waits on
+/// the core.
+fn answer<S: Store + Clone + Snapshots>(
     reader: &Reader<S>,
     request: &SyncRequest,
 ) -> Result<SyncResponse, P2pError> {
     let snapshot = reader.snapshot();
-    let chain = reader.chain();
     let cap = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    if let SyncRequest::Tip = request {
+        // The tip and its score as the core published them together.
+        let tip = snapshot.tip.as_ref().ok_or(ChainError::Empty)?;
+        return Ok(SyncResponse::Tip {
+            height: u64::from(tip.height.0),
+            score: snapshot.score.0,
+            tip_id: tip.total_id,
+        });
+    }
+    let chain = reader.consistent_chain()?;
     Ok(match *request {
         SyncRequest::Tip => {
             let tip = chain.tip().ok_or(ChainError::Empty)?;

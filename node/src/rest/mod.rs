@@ -29,7 +29,7 @@ use axum::http::{Method, Uri};
 use axum::routing::{get, post};
 use ltonode_consensus::ChainParams;
 use ltonode_ledger::chain::Chain;
-use ltonode_ledger::{Address, KeyPair, Store};
+use ltonode_ledger::{Address, KeyPair, Snapshots, Store};
 use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -39,7 +39,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// What the handlers share: the core's mailbox (for admission), a reader (for everything
 /// else), the node's wallet, the API key hash and the switch `/node/stop` flips.
-pub struct RestState<S: Store + Clone + 'static> {
+pub struct RestState<S: Store + Clone + Snapshots + 'static> {
     core: CoreHandle<S>,
     reader: Reader<S>,
     params: Arc<ChainParams>,
@@ -50,7 +50,7 @@ pub struct RestState<S: Store + Clone + 'static> {
     sync_status: SharedSyncStatus,
 }
 
-impl<S: Store + Clone + 'static> Clone for RestState<S> {
+impl<S: Store + Clone + Snapshots + 'static> Clone for RestState<S> {
     fn clone(&self) -> Self {
         RestState {
             core: self.core.clone(),
@@ -77,7 +77,7 @@ pub struct View<S: Store> {
     pub pool: Arc<PoolView>,
 }
 
-impl<S: Store + Clone + 'static> RestState<S> {
+impl<S: Store + Clone + Snapshots + 'static> RestState<S> {
     /// State over the core behind `core`, read through `reader`; `api_key_hash` is the
     /// Base58 secure hash of the API key (`None`, empty or `-` disables the protected
     /// routes).
@@ -138,10 +138,14 @@ impl<S: Store + Clone + 'static> RestState<S> {
         &self.reader
     }
 
-    /// Runs `f` on a [`View`] of the last published state.
-    pub fn read<T>(&self, f: impl FnOnce(&View<S>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    /// Runs `f` on a [`View`]: the chain over one snapshot of the store (so a reply that
+    /// reads several keys sees one moment), the last published tip snapshot and pool.
+    pub fn read<'s, T>(
+        &'s self,
+        f: impl FnOnce(&View<S::Snapshot<'s>>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let view = View {
-            chain: self.reader.chain(),
+            chain: self.reader.consistent_chain()?,
             snapshot: self.reader.snapshot(),
             pool: self.reader.pool(),
         };
@@ -150,7 +154,7 @@ impl<S: Store + Clone + 'static> RestState<S> {
 }
 
 /// The router of every route, with `state`.
-pub fn router<S: Store + Clone + 'static>(state: RestState<S>) -> Router {
+pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Router {
     Router::new()
         .route(
             "/transactions/broadcast",
@@ -262,7 +266,7 @@ pub fn router<S: Store + Clone + 'static>(state: RestState<S>) -> Router {
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
 /// flight.
-pub async fn serve<S: Store + Clone + 'static>(
+pub async fn serve<S: Store + Clone + Snapshots + 'static>(
     listener: tokio::net::TcpListener,
     state: RestState<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -330,7 +334,7 @@ pub fn rfc3339(ms: u64) -> String {
 }
 
 /// Records each request's latency in `ltonode_rest_request_seconds`.
-async fn timed<S: Store + Clone + 'static>(
+async fn timed<S: Store + Clone + Snapshots + 'static>(
     axum::extract::State(st): axum::extract::State<RestState<S>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -344,7 +348,7 @@ async fn timed<S: Store + Clone + 'static>(
 }
 
 /// `GET /metrics`: Prometheus text format. Chain gauges are read at scrape time.
-async fn metrics<S: Store + Clone + 'static>(
+async fn metrics<S: Store + Clone + Snapshots + 'static>(
     axum::extract::State(st): axum::extract::State<RestState<S>>,
 ) -> Result<String, ApiError> {
     let Some(m) = st.metrics.clone() else {

@@ -4,13 +4,14 @@
 use super::{ApiError, RestState, parse_address};
 use axum::Json;
 use axum::extract::{Path, State};
+use ltonode_ledger::Snapshots;
 use ltonode_ledger::state::{Association, AssociationKey, Lease, StateView};
 use ltonode_ledger::tx::json::to_json;
 use ltonode_ledger::{Address, Store};
 use serde_json::{Value, json};
 
 /// `GET /addresses/balance/{address}`: the regular balance.
-pub async fn balance<S: Store + Clone + 'static>(
+pub async fn balance<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -23,7 +24,7 @@ pub async fn balance<S: Store + Clone + 'static>(
 
 /// `GET /addresses/balance/details/{address}`: regular, available, leasing, unbonding,
 /// effective and generating (over the chain's generating-balance depth).
-pub async fn balance_details<S: Store + Clone + 'static>(
+pub async fn balance_details<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -42,7 +43,7 @@ pub async fn balance_details<S: Store + Clone + 'static>(
 }
 
 /// `GET /addresses/effectiveBalance/{address}`: regular + leased in − leased out.
-pub async fn effective_balance<S: Store + Clone + 'static>(
+pub async fn effective_balance<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -54,7 +55,7 @@ pub async fn effective_balance<S: Store + Clone + 'static>(
 }
 
 /// `GET /addresses/validate/{address}`: whether the text is an address of this chain.
-pub async fn validate<S: Store + Clone + 'static>(
+pub async fn validate<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Json<Value> {
@@ -86,7 +87,7 @@ fn lease_json<S: Store>(
 
 /// `GET /leasing/active/{address}`: the active leases made by and to the address, each as its
 /// lease transaction's JSON with `height`.
-pub async fn active_leases<S: Store + Clone + 'static>(
+pub async fn active_leases<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -130,7 +131,7 @@ pub fn association_json(key: &AssociationKey, a: &Association) -> Value {
 
 /// `GET /associations/status/{address}`: associations issued by the address (`outgoing`)
 /// and to it (`incoming`).
-pub async fn associations<S: Store + Clone + 'static>(
+pub async fn associations<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {

@@ -13,6 +13,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use ltonode_ledger::Snapshots;
 use ltonode_ledger::Store;
 use ltonode_ledger::block::anchor_leaves;
 use ltonode_ledger::receipt::AnchorReceipt;
@@ -44,7 +45,7 @@ pub fn decode_hash(s: &str) -> Result<Vec<u8>, ApiError> {
 
 /// `GET /anchors/{hash}`: the first anchoring of the hash, with its receipt once confirmed;
 /// `unconfirmed` while only the pool holds it; 404 if unknown.
-pub async fn anchor<S: Store + Clone + 'static>(
+pub async fn anchor<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(hash): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -88,7 +89,7 @@ pub async fn anchor<S: Store + Clone + 'static>(
 /// `POST /anchors/verify`: checks a receipt (its canonical JSON) against this node's key
 /// block at the receipt's height + 1. Answers `{"valid": true, ...}` or
 /// `{"valid": false, "reason"}`; only a body that is not JSON is a 400.
-pub async fn verify<S: Store + Clone + 'static>(
+pub async fn verify<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -134,7 +135,7 @@ fn chainpoint(target: &[u8], tx_id: &TxId, height: Height, position: u32) -> Val
 
 /// `GET /index/hash/{hash}`: LTO's indexer answer for the first anchoring of the hash, or 404
 /// `{"chainpoint": null}`.
-pub async fn index_hash<S: Store + Clone + 'static>(
+pub async fn index_hash<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(hash): Path<String>,
 ) -> Result<Response, ApiError> {

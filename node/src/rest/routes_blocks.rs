@@ -9,6 +9,7 @@ use super::{ApiError, RestState, parse_address, parse_number};
 use axum::Json;
 use axum::extract::{Path, State};
 use ltonode_consensus::ChainParams;
+use ltonode_ledger::Snapshots;
 use ltonode_ledger::block::BlockId;
 use ltonode_ledger::chain::Chain;
 use ltonode_ledger::tx::json::to_json;
@@ -58,9 +59,9 @@ pub fn block_json<S: Store>(
     Ok(Some(v))
 }
 
-fn one_block<S: Store + Clone + 'static>(
-    st: &RestState<S>,
-    at: impl FnOnce(&Chain<S>) -> Result<Option<Height>, ApiError>,
+fn one_block<'s, S: Store + Clone + Snapshots + 'static>(
+    st: &'s RestState<S>,
+    at: impl FnOnce(&Chain<S::Snapshot<'s>>) -> Result<Option<Height>, ApiError>,
     with_txs: bool,
     what: &str,
 ) -> Result<Json<Value>, ApiError> {
@@ -78,7 +79,7 @@ fn parse_height(s: &str) -> Result<Height, ApiError> {
 }
 
 /// `GET /blocks/height`.
-pub async fn height<S: Store + Clone + 'static>(
+pub async fn height<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let h = st.read(|svc| Ok(svc.chain.height()))?;
@@ -86,21 +87,21 @@ pub async fn height<S: Store + Clone + 'static>(
 }
 
 /// `GET /blocks/last`.
-pub async fn last<S: Store + Clone + 'static>(
+pub async fn last<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     one_block(&st, |c| Ok(Some(c.height())), true, "last")
 }
 
 /// `GET /blocks/first`.
-pub async fn first<S: Store + Clone + 'static>(
+pub async fn first<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     one_block(&st, |_| Ok(Some(Height(1))), true, "1")
 }
 
 /// `GET /blocks/at/{height}`.
-pub async fn at<S: Store + Clone + 'static>(
+pub async fn at<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(height): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -109,7 +110,7 @@ pub async fn at<S: Store + Clone + 'static>(
 }
 
 /// `GET /blocks/signature/{id}`: the block with this key block id (or total id).
-pub async fn by_id<S: Store + Clone + 'static>(
+pub async fn by_id<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -119,14 +120,14 @@ pub async fn by_id<S: Store + Clone + 'static>(
 }
 
 /// `GET /blocks/headers/last`.
-pub async fn headers_last<S: Store + Clone + 'static>(
+pub async fn headers_last<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     one_block(&st, |c| Ok(Some(c.height())), false, "last")
 }
 
 /// `GET /blocks/headers/at/{height}`.
-pub async fn headers_at<S: Store + Clone + 'static>(
+pub async fn headers_at<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(height): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -134,7 +135,7 @@ pub async fn headers_at<S: Store + Clone + 'static>(
     one_block(&st, |_| Ok(Some(h)), false, &height)
 }
 
-fn sequence<S: Store + Clone + 'static>(
+fn sequence<S: Store + Clone + Snapshots + 'static>(
     st: &RestState<S>,
     from: &str,
     to: &str,
@@ -163,7 +164,7 @@ fn sequence<S: Store + Clone + 'static>(
 }
 
 /// `GET /blocks/seq/{from}/{to}` (at most [`MAX_SEQ`] blocks).
-pub async fn seq<S: Store + Clone + 'static>(
+pub async fn seq<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path((from, to)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
@@ -171,7 +172,7 @@ pub async fn seq<S: Store + Clone + 'static>(
 }
 
 /// `GET /blocks/headers/seq/{from}/{to}`.
-pub async fn headers_seq<S: Store + Clone + 'static>(
+pub async fn headers_seq<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path((from, to)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
@@ -180,7 +181,7 @@ pub async fn headers_seq<S: Store + Clone + 'static>(
 
 /// `GET /consensus/generatingbalance/{address}`: the lowest effective balance over the
 /// chain's generating-balance depth.
-pub async fn generating_balance<S: Store + Clone + 'static>(
+pub async fn generating_balance<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -196,7 +197,7 @@ pub async fn generating_balance<S: Store + Clone + 'static>(
 
 /// `GET /consensus/basetarget`: the tip's base target and the chain score (a decimal string,
 /// as it exceeds 64 bits).
-pub async fn base_target<S: Store + Clone + 'static>(
+pub async fn base_target<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let (bt, score) = st.read(|svc| {
@@ -222,7 +223,7 @@ pub const MAX_EXPORT: u32 = 100_000;
 /// of the micro blocks each block kept, so an offline verifier can check the chain's
 /// signatures and NG linkage and then anchor receipts against it (`ltonode verify-receipt
 /// FILE --headers EXPORT`). Defaults to the whole chain; at most [`MAX_EXPORT`] per call.
-pub async fn headers_export<S: Store + Clone + 'static>(
+pub async fn headers_export<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<Value>, ApiError> {

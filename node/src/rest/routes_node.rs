@@ -6,13 +6,14 @@ use crate::service::wall_clock;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use ltonode_ledger::Snapshots;
 use ltonode_ledger::Store;
 use serde_json::{Value, json};
 
 /// `GET /node/status`: heights, the tip's time and age, whether this node forges, and the
 /// progress of a fast sync under way (`sync`: phase, done/total, rate, ETA; `null` when the
 /// node is not fast-syncing). The API needs no key, so load balancers and monitors can use it.
-pub async fn status<S: Store + Clone + 'static>(
+pub async fn status<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let depth = st.params().gen_depth;
@@ -53,7 +54,7 @@ pub async fn version() -> Json<Value> {
 }
 
 /// `POST /node/stop` (API key): stops the node after answering.
-pub async fn stop<S: Store + Clone + 'static>(
+pub async fn stop<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
@@ -69,7 +70,7 @@ pub async fn stop<S: Store + Clone + 'static>(
 }
 
 /// `GET /fees/status`: the fee price in force (this chain has no fee voting yet).
-pub async fn fees_status<S: Store + Clone + 'static>(
+pub async fn fees_status<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Json<Value> {
     let price = st.params().fee_price;

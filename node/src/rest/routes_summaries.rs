@@ -6,6 +6,7 @@
 use super::{ApiError, RestState};
 use axum::Json;
 use axum::extract::{Path, State};
+use ltonode_ledger::Snapshots;
 use ltonode_ledger::Store;
 use ltonode_ledger::tx::json::to_json;
 use ltonode_summary::{SummaryBlock, build_summary, load_summary};
@@ -44,7 +45,10 @@ fn summary_json(s: &SummaryBlock, period: u32) -> Value {
     })
 }
 
-fn summary<S: Store + Clone + 'static>(st: &RestState<S>, n: u32) -> Result<Json<Value>, ApiError> {
+fn summary<S: Store + Clone + Snapshots + 'static>(
+    st: &RestState<S>,
+    n: u32,
+) -> Result<Json<Value>, ApiError> {
     let period = st.params().summary_period;
     st.read(|svc| {
         let committed = period > 0 && svc.chain.height().0 > n.saturating_mul(period) && n > 0;
@@ -61,7 +65,7 @@ fn summary<S: Store + Clone + 'static>(st: &RestState<S>, n: u32) -> Result<Json
 }
 
 /// `GET /summaries/{n}`.
-pub async fn by_index<S: Store + Clone + 'static>(
+pub async fn by_index<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(n): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -70,7 +74,7 @@ pub async fn by_index<S: Store + Clone + 'static>(
 }
 
 /// `GET /summaries/last`: the newest summary a key block has committed.
-pub async fn last<S: Store + Clone + 'static>(
+pub async fn last<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let period = st.params().summary_period;

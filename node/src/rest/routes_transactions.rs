@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use ltonode_core::TxRefusal;
+use ltonode_ledger::Snapshots;
 use ltonode_ledger::tx::json::{broadcast_reply, from_json, to_json};
 use ltonode_ledger::tx::validate::{FeeSchedule, verify};
 use ltonode_ledger::tx::{Transaction, TxId};
@@ -26,7 +27,7 @@ pub const MAX_OFFSET: usize = 100_000;
 /// Verifies `tx` here, off the core, on a blocking thread (the Ed25519 check), then hands it
 /// to the core, which checks it against the pool and the chain, applies it after the pool's
 /// transactions, pools it and gossips it.
-pub async fn admit<S: Store + Clone + 'static>(
+pub async fn admit<S: Store + Clone + Snapshots + 'static>(
     st: &RestState<S>,
     tx: Transaction,
 ) -> Result<Transaction, ApiError> {
@@ -62,7 +63,7 @@ pub async fn admit<S: Store + Clone + 'static>(
 }
 
 /// `POST /transactions/broadcast`.
-pub async fn broadcast<S: Store + Clone + 'static>(
+pub async fn broadcast<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -75,7 +76,7 @@ pub async fn broadcast<S: Store + Clone + 'static>(
 /// Builds and signs a transaction with the node's wallet from an unsigned request: the
 /// sender is the wallet's account (a `sender` naming another account is refused), the
 /// timestamp defaults to now and the fee to the schedule's; proofs in the request are ignored.
-fn sign_with_wallet<S: Store + Clone + 'static>(
+fn sign_with_wallet<S: Store + Clone + Snapshots + 'static>(
     st: &RestState<S>,
     mut request: Value,
 ) -> Result<Transaction, ApiError> {
@@ -120,7 +121,7 @@ fn sign_with_wallet<S: Store + Clone + 'static>(
 }
 
 /// `POST /transactions/sign` (API key): signs with the node's wallet, does not broadcast.
-pub async fn sign<S: Store + Clone + 'static>(
+pub async fn sign<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -132,7 +133,7 @@ pub async fn sign<S: Store + Clone + 'static>(
 }
 
 /// `POST /transactions/submit` (API key): signs with the node's wallet and broadcasts.
-pub async fn submit<S: Store + Clone + 'static>(
+pub async fn submit<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -145,7 +146,7 @@ pub async fn submit<S: Store + Clone + 'static>(
 }
 
 /// `POST /transactions/calculateFee`: the fee the schedule charges for the transaction.
-pub async fn calculate_fee<S: Store + Clone + 'static>(
+pub async fn calculate_fee<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -169,7 +170,7 @@ fn with_height(tx: &Transaction, height: Height) -> Value {
 }
 
 /// `GET /transactions/info/{id}`: a confirmed transaction with its `height`.
-pub async fn info<S: Store + Clone + 'static>(
+pub async fn info<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -180,7 +181,7 @@ pub async fn info<S: Store + Clone + 'static>(
 }
 
 /// `GET /transactions/unconfirmed`: the pool, highest fee per byte first.
-pub async fn unconfirmed<S: Store + Clone + 'static>(
+pub async fn unconfirmed<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let list = st.read(|svc| Ok(svc.pool.txs.iter().map(to_json).collect::<Vec<_>>()))?;
@@ -188,7 +189,7 @@ pub async fn unconfirmed<S: Store + Clone + 'static>(
 }
 
 /// `GET /transactions/unconfirmed/size`.
-pub async fn unconfirmed_size<S: Store + Clone + 'static>(
+pub async fn unconfirmed_size<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
     let size = st.read(|svc| Ok(svc.snapshot.pool_len))?;
@@ -196,7 +197,7 @@ pub async fn unconfirmed_size<S: Store + Clone + 'static>(
 }
 
 /// `GET /transactions/unconfirmed/info/{id}`: a pending transaction.
-pub async fn unconfirmed_info<S: Store + Clone + 'static>(
+pub async fn unconfirmed_info<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -255,7 +256,7 @@ impl AddressTxQuery {
 /// `GET /transactions/address/{address}`: the address's transactions, newest first, as
 /// LTO's nested list `[[tx, ...]]`. With `after` or `type`, the newest [`MAX_LIMIT`] +
 /// `offset` transactions are searched.
-pub async fn by_address<S: Store + Clone + 'static>(
+pub async fn by_address<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(address): Path<String>,
     RawQuery(raw): RawQuery,

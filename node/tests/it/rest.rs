@@ -9,7 +9,7 @@ use ltonode_ledger::chain::Chain;
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::json::to_json;
 use ltonode_ledger::{
-    Address, Amount, ChainId, KeyPair, MemStore, Store, Timestamp, Transaction, TxBody,
+    Address, Amount, ChainId, KeyPair, MemStore, Snapshots, Store, Timestamp, Transaction, TxBody,
     secure_hash, sha256,
 };
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 const API_KEY: &str = "rest test key";
 
-struct Node<S: Store + Clone + 'static = MemStore> {
+struct Node<S: Store + Clone + Snapshots + 'static = MemStore> {
     core: CoreHandle<S>,
     reader: Reader<S>,
     addr: SocketAddr,
@@ -43,7 +43,10 @@ async fn start(api_key_hash: Option<String>) -> Node<MemStore> {
 }
 
 /// A dev node on `store` (which may hold a chain already), forging in virtual time.
-async fn start_on<S: Store + Clone + 'static>(store: S, api_key_hash: Option<String>) -> Node<S> {
+async fn start_on<S: Store + Clone + Snapshots + 'static>(
+    store: S,
+    api_key_hash: Option<String>,
+) -> Node<S> {
     let params = ChainParams::dev();
     let genesis = GenesisConfig::dev();
     let mut chain = Chain::open(store, chain_config(&params)).unwrap();
@@ -87,7 +90,7 @@ async fn start_on<S: Store + Clone + 'static>(store: S, api_key_hash: Option<Str
     node
 }
 
-impl<S: Store + Clone + 'static> Node<S> {
+impl<S: Store + Clone + Snapshots + 'static> Node<S> {
     /// Steps the forger in virtual time until it forges what `want` accepts.
     async fn advance(&mut self, want: impl Fn(&Forged) -> bool) -> Forged {
         let limit = self.now.0 + 3_600_000;
@@ -1096,6 +1099,15 @@ impl GatedStore {
         let (lock, cvar) = &*self.gate;
         *lock.lock().unwrap() = open;
         cvar.notify_all();
+    }
+}
+
+/// Reads go to the shared contents (the gate holds only writes).
+impl Snapshots for GatedStore {
+    type Snapshot<'a> = GatedStore;
+
+    fn snapshot(&self) -> GatedStore {
+        self.clone()
     }
 }
 

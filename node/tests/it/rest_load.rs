@@ -73,7 +73,7 @@ async fn read_response(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Str
 }
 
 /// Runs a core on `chain` (not forging) with the REST API on a loopback port.
-async fn serve_core<S: ltonode_ledger::Store + Clone + 'static>(
+async fn serve_core<S: ltonode_ledger::Store + Clone + ltonode_ledger::Snapshots + 'static>(
     chain: Chain<S>,
     params: ChainParams,
 ) -> (std::net::SocketAddr, CoreTask<S>) {
