@@ -24,4 +24,4 @@ pub use event::{
     Action, Applied, Block, BlockRefusal, Extension, Fault, Forged, GossipItem, Imported, Input,
     Outgoing, Output, Reply, TxRefusal,
 };
-pub use pool::{Pool, PoolLimits, PoolRefusal};
+pub use pool::{Pool, PoolLimits, PoolRefusal, PoolView};

@@ -8,9 +8,10 @@
 //! transaction evicts the lowest-paying ones only if it pays more per byte than they do.
 //! After each block the node drops what no longer applies (confirmed, overdrawn, expired).
 
-use ltonode_ledger::tx::{TxId, VerifiedTx};
+use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
 use ltonode_ledger::{Address, Timestamp};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The pool's bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,36 @@ struct Rank {
     seq: u64,
 }
 
+/// The pool's transactions as readers see them: persistent maps, so that a copy costs
+/// nothing and the core can publish one after every change (a reader never waits on it).
+#[derive(Clone, Debug, Default)]
+pub struct PoolView {
+    by_rank: imbl::OrdMap<Rank, Arc<Transaction>>,
+    by_id: imbl::HashMap<TxId, Arc<Transaction>>,
+}
+
+impl PoolView {
+    /// Transactions waiting.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// The transactions, highest fee per byte first (the order the forger takes them in).
+    pub fn iter(&self) -> impl Iterator<Item = &Transaction> {
+        self.by_rank.values().map(|t| t.as_ref())
+    }
+
+    /// The transaction `id`, if it waits.
+    pub fn get(&self, id: &TxId) -> Option<&Transaction> {
+        self.by_id.get(id).map(|t| t.as_ref())
+    }
+}
+
 /// Transactions waiting for a micro block.
 #[derive(Default)]
 pub struct Pool {
@@ -65,6 +96,7 @@ pub struct Pool {
     seq: u64,
     limits: PoolLimits,
     generation: u64,
+    view: PoolView,
 }
 
 impl Pool {
@@ -108,6 +140,9 @@ impl Pool {
         }
         let at = self.ranks.partition_point(|(r, _, _)| *r < rank);
         self.ranks.insert(at, (rank, size, sender));
+        let shared = Arc::new(v.tx().clone());
+        self.view.by_rank.insert(rank, shared.clone());
+        self.view.by_id.insert(id, shared);
         self.txs.insert(at, v);
         self.ids.insert(id);
         *self.per_account.entry(sender).or_default() += 1;
@@ -121,7 +156,9 @@ impl Pool {
             return;
         }
         let v = self.txs.remove(i);
-        let (_, size, sender) = self.ranks.remove(i);
+        let (rank, size, sender) = self.ranks.remove(i);
+        self.view.by_rank.remove(&rank);
+        self.view.by_id.remove(&v.id());
         self.generation += 1;
         self.ids.remove(&v.id());
         self.bytes = self.bytes.saturating_sub(size);
@@ -190,6 +227,11 @@ impl Pool {
         &self.txs
     }
 
+    /// A copy of the pool for readers (constant time).
+    pub fn view(&self) -> PoolView {
+        self.view.clone()
+    }
+
     /// Whether the transaction `id` waits here.
     pub fn contains(&self, id: &TxId) -> bool {
         self.ids.contains(id)
@@ -199,7 +241,6 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ltonode_ledger::tx::Transaction;
     use ltonode_ledger::tx::TxBody;
     use ltonode_ledger::tx::validate::{ValidationContext, verify};
     use ltonode_ledger::{Amount, ChainId, KeyPair};
@@ -235,6 +276,12 @@ mod tests {
         }
         let fees: Vec<u64> = p.txs().iter().map(|v| v.tx().fee.0).collect();
         assert_eq!(fees, [90_000_000, 50_000_000, 35_000_000, 35_000_000]);
+        // Readers' copy: the same order, and by id.
+        let view = p.view();
+        let view_fees: Vec<u64> = view.iter().map(|t| t.fee.0).collect();
+        assert_eq!(view_fees, fees);
+        let first = p.txs()[0].id();
+        assert_eq!(view.get(&first).map(|t| t.id()), Some(first));
         let ts: Vec<u64> = p.txs().iter().map(|v| v.tx().timestamp.0 - NOW.0).collect();
         assert_eq!(ts, [1, 3, 0, 2]);
         assert_eq!(
@@ -286,6 +333,7 @@ mod tests {
         p.remove_ids(&p.txs().iter().map(VerifiedTx::id).collect());
         assert!(p.is_empty());
         assert_eq!(p.size_bytes(), 0);
+        assert!(p.view().is_empty());
         // The per-account count was released: the sender may fill the pool again.
         for i in 0..5 {
             p.insert(anchor("a", 20_000 + i, 35_000_000))

@@ -14,7 +14,7 @@ use ltonode_core::{Action, Core, CoreError, Forged, Input, Output, Reply};
 use ltonode_ledger::chain::{Chain, ChainConfig, ChainError, Tip};
 use ltonode_ledger::genesis::GenesisConfig;
 use ltonode_ledger::tx::validate::ValidationContext;
-use ltonode_ledger::tx::{Transaction, TxId, VerifiedTx};
+use ltonode_ledger::tx::{TxId, VerifiedTx};
 use ltonode_ledger::{Address, Height, RocksConfig, RocksStore, Snapshots, Store, Timestamp};
 use std::path::Path;
 use std::sync::Arc;
@@ -102,16 +102,7 @@ impl Snapshot {
     }
 }
 
-/// The pool as last published: its transactions, highest fee per byte first.
-#[derive(Clone, Debug, Default)]
-pub struct PoolView {
-    /// The transactions.
-    pub txs: Vec<Transaction>,
-}
-
-/// How often, at most, the pool's content is published while inputs keep coming (its size
-/// is published after every input).
-const POOL_VIEW_EVERY: Duration = Duration::from_millis(50);
+pub use ltonode_core::PoolView;
 
 /// A cloneable reader: the shared store and the published snapshots. Never waits on the
 /// core.
@@ -331,7 +322,7 @@ pub fn spawn_core<S: Store + Clone + 'static>(
 ) -> std::io::Result<CoreTask<S>> {
     let (tx, mut rx) = mpsc::channel::<Command<S>>(MAILBOX_CAPACITY);
     let snapshot = Arc::new(ArcSwap::from_pointee(Snapshot::of(&mut core)));
-    let pool = Arc::new(ArcSwap::from_pointee(pool_view(&core)));
+    let pool = Arc::new(ArcSwap::from_pointee(core.pool().view()));
     let reader = Reader {
         store: core.chain().store().clone(),
         config: core.chain().config().clone(),
@@ -343,7 +334,6 @@ pub fn spawn_core<S: Store + Clone + 'static>(
         .name("chain-core".into())
         .spawn(move || {
             let mut pool_generation = core.pool().generation();
-            let mut pool_published = Instant::now();
             let mut replies: Vec<Deferred> = Vec::new();
             let mut stopping = false;
             while let Some(cmd) = rx.blocking_recv() {
@@ -363,12 +353,10 @@ pub fn spawn_core<S: Store + Clone + 'static>(
                 }
                 snapshot.store(Arc::new(Snapshot::of(&mut core)));
                 let generation = core.pool().generation();
-                if generation != pool_generation
-                    && (rx.is_empty() || pool_published.elapsed() >= POOL_VIEW_EVERY)
-                {
-                    pool.store(Arc::new(pool_view(&core)));
+                if generation != pool_generation {
+                    // A persistent map: the copy costs nothing, whatever the pool's size.
+                    pool.store(Arc::new(core.pool().view()));
                     pool_generation = generation;
-                    pool_published = Instant::now();
                 }
                 for reply in replies.drain(..) {
                     reply();
@@ -386,12 +374,6 @@ pub fn spawn_core<S: Store + Clone + 'static>(
         reader,
         thread,
     })
-}
-
-fn pool_view<S: Store>(core: &Core<S>) -> PoolView {
-    PoolView {
-        txs: core.pool().txs().iter().map(|v| v.tx().clone()).collect(),
-    }
 }
 
 /// Most commands handled before the state is published and their replies sent.

@@ -54,7 +54,6 @@ pub async fn anchor<S: Store + Clone + Snapshots + 'static>(
         let entries = svc.chain.anchor(&value)?;
         let pending = if entries.is_empty() {
             svc.pool
-                .txs
                 .iter()
                 .find(|tx| anchor_leaves(tx).contains(&value))
                 .map(|tx| tx.id())

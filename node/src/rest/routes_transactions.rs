@@ -184,7 +184,7 @@ pub async fn info<S: Store + Clone + Snapshots + 'static>(
 pub async fn unconfirmed<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let list = st.read(|svc| Ok(svc.pool.txs.iter().map(to_json).collect::<Vec<_>>()))?;
+    let list = st.read(|svc| Ok(svc.pool.iter().map(to_json).collect::<Vec<_>>()))?;
     Ok(Json(Value::Array(list)))
 }
 
@@ -202,7 +202,7 @@ pub async fn unconfirmed_info<S: Store + Clone + Snapshots + 'static>(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
-    let found = st.read(|svc| Ok(svc.pool.txs.iter().find(|tx| tx.id() == id).map(to_json)))?;
+    let found = st.read(|svc| Ok(svc.pool.get(&id).map(to_json)))?;
     found.map(Json).ok_or(ApiError::TxNotFound)
 }
 

@@ -162,7 +162,7 @@ async fn anchor_lookup_load() {
     let total = BLOCKS * MICROS * TXS_PER_MICRO * ANCHORS_PER_TX;
     eprintln!("built {total} anchors in {:?}", started.elapsed());
     let params = ChainParams::dev();
-    let (addr, _task) = serve_core(chain, params).await;
+    let (addr, task) = serve_core(chain, params).await;
     let clients = 16u64;
     let secs = 10;
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -206,6 +206,8 @@ async fn anchor_lookup_load() {
         p(0.99)
     );
     assert!(n > 0);
+    // The core's thread ends (its RocksDB handle with it) before the process exits.
+    task.shutdown().await;
 }
 
 /// Admission figure for `POST /transactions/broadcast` of anchor transactions (issue target:
@@ -279,4 +281,5 @@ async fn broadcast_admission_rate() {
     );
     assert_eq!(admitted, n);
     assert_eq!(pool as u64, n);
+    task.shutdown().await;
 }
