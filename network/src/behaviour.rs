@@ -31,15 +31,47 @@ pub(crate) struct Behaviour {
     pub(crate) ping: ping::Behaviour,
 }
 
-/// Names derived from the chain id and genesis id.
+/// Names derived from the chain id, the genesis id and the chain parameters' hash.
 pub(crate) struct ChainNames {
     pub(crate) protocol_version: String,
     pub(crate) sync_protocol: StreamProtocol,
     pub(crate) topics: [(GossipKind, gossipsub::IdentTopic); 3],
 }
 
+/// The first 8 bytes of the parameters' hash in hex: what the protocol names carry.
+fn params_tag(params_id: &[u8; 32]) -> String {
+    params_id
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What differs between our identify protocol version and a peer's, for the log.
+pub(crate) fn mismatch(ours: &str, theirs: &str) -> &'static str {
+    let parts = |s: &str| -> Vec<String> { s.split('/').map(str::to_owned).collect() };
+    let (a, b) = (parts(ours), parts(theirs));
+    // "/ltonode/{chain}/{genesis}/{params}/1"
+    match (
+        a.get(2) == b.get(2),
+        a.get(3) == b.get(3),
+        a.get(4) == b.get(4),
+    ) {
+        (false, _, _) => "another chain id",
+        (true, false, _) => "another genesis",
+        (true, true, false) => {
+            "other chain parameters (every node of a chain must run the same --preset)"
+        }
+        _ => "another protocol version",
+    }
+}
+
 impl ChainNames {
-    pub(crate) fn new(chain_id: u8, genesis_id: [u8; 32]) -> Result<Self, NetworkError> {
+    pub(crate) fn new(
+        chain_id: u8,
+        genesis_id: [u8; 32],
+        params_id: [u8; 32],
+    ) -> Result<Self, NetworkError> {
         let chain = if chain_id.is_ascii_alphanumeric() {
             char::from(chain_id).to_string()
         } else {
@@ -47,14 +79,18 @@ impl ChainNames {
         };
         let genesis = BlockId(genesis_id).to_base58();
         let short: String = genesis.chars().take(16).collect();
-        let protocol_version = format!("/ltonode/{chain}/{genesis}/1");
+        let params = params_tag(&params_id);
+        let protocol_version = format!("/ltonode/{chain}/{genesis}/{params}/1");
         let sync_protocol =
-            StreamProtocol::try_from_owned(format!("/ltonode/{chain}/{short}/sync/1"))
+            StreamProtocol::try_from_owned(format!("/ltonode/{chain}/{short}/{params}/sync/1"))
                 .map_err(|e| NetworkError::Config(e.to_string()))?;
         let topic = |k: GossipKind| {
             (
                 k,
-                gossipsub::IdentTopic::new(format!("/ltonode/{chain}/{short}/{}", k.suffix())),
+                gossipsub::IdentTopic::new(format!(
+                    "/ltonode/{chain}/{short}/{params}/{}",
+                    k.suffix()
+                )),
             )
         };
         Ok(Self {
@@ -132,13 +168,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_depend_on_chain_and_genesis() {
-        let a = ChainNames::new(b'L', [1; 32]).unwrap();
-        let b = ChainNames::new(b'T', [1; 32]).unwrap();
-        let c = ChainNames::new(b'L', [2; 32]).unwrap();
+    fn names_depend_on_chain_genesis_and_parameters() {
+        let a = ChainNames::new(b'L', [1; 32], [0; 32]).unwrap();
+        let b = ChainNames::new(b'T', [1; 32], [0; 32]).unwrap();
+        let c = ChainNames::new(b'L', [2; 32], [0; 32]).unwrap();
+        let d = ChainNames::new(b'L', [1; 32], [9; 32]).unwrap();
         assert_ne!(a.protocol_version, b.protocol_version);
         assert_ne!(a.protocol_version, c.protocol_version);
+        assert_ne!(a.protocol_version, d.protocol_version);
         assert_ne!(a.sync_protocol, b.sync_protocol);
+        assert_ne!(a.sync_protocol, d.sync_protocol);
+        assert_ne!(
+            a.topic(GossipKind::KeyBlock).hash(),
+            d.topic(GossipKind::KeyBlock).hash()
+        );
+        assert_eq!(
+            mismatch(&a.protocol_version, &b.protocol_version),
+            "another chain id"
+        );
+        assert_eq!(
+            mismatch(&a.protocol_version, &c.protocol_version),
+            "another genesis"
+        );
+        assert!(mismatch(&a.protocol_version, &d.protocol_version).contains("--preset"));
         assert!(a.protocol_version.starts_with("/ltonode/L/"));
         let tx = a.topic(GossipKind::Transaction);
         assert!(tx.to_string().ends_with("/tx"));

@@ -40,6 +40,9 @@ pub struct NetworkConfig {
     pub chain_id: u8,
     /// Id of the genesis block; peers with another genesis are refused.
     pub genesis_id: [u8; 32],
+    /// Hash of the chain parameters (`ChainParams::params_hash`); peers with other
+    /// parameters are refused at the handshake.
+    pub params_id: [u8; 32],
     /// Most established connections in total.
     pub max_peers: u32,
     /// Most established connections from one IP address.
@@ -71,6 +74,7 @@ impl NetworkConfig {
             bootstrap: Vec::new(),
             chain_id,
             genesis_id,
+            params_id: [0; 32],
             max_peers: 50,
             max_per_ip: 5,
             ban_ms: 60 * 60 * 1000,

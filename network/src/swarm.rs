@@ -48,7 +48,7 @@ pub async fn start(
         }
         None => identity::Keypair::generate_ed25519(),
     };
-    let names = ChainNames::new(config.chain_id, config.genesis_id)?;
+    let names = ChainNames::new(config.chain_id, config.genesis_id, config.params_id)?;
     let behaviour = build_behaviour(&key, &config, &names)?;
     let mut swarm = SwarmBuilder::with_existing_identity(key)
         .with_tokio()
@@ -462,11 +462,13 @@ impl NetworkLoop {
             return;
         };
         if info.protocol_version != self.names.protocol_version {
+            let differs =
+                crate::behaviour::mismatch(&self.names.protocol_version, &info.protocol_version);
             warn!(
                 peer = %peer_id,
                 theirs = %info.protocol_version,
                 ours = %self.names.protocol_version,
-                "peer on another chain or genesis; banning"
+                "peer refused: it runs {differs}; banning"
             );
             self.penalize(peer_id, Penalty::WrongChain);
             return;

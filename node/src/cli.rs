@@ -1,7 +1,7 @@
 //! The command line of `ltonode`: subcommands, their arguments, and the output of the
 //! subcommands that only print (JSON on stdout, so scripts can parse it).
 
-use crate::config::{Config, ConfigError, ENV_PREFIX, check_env, merge};
+use crate::config::{Config, ConfigError, ENV_PREFIX, FORGING_SEED_ENV, Secret, check_env, merge};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use ltonode_ledger::genesis::GenesisConfig;
@@ -14,9 +14,28 @@ use std::path::PathBuf;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "ltonode", version, propagate_version = true)]
 pub struct Cli {
+    /// How logs are written to stderr: `text` for people (colours only on a terminal, and
+    /// never with NO_COLOR set) or `json`, one object per line, for log shippers.
+    #[arg(
+        long,
+        global = true,
+        env = "LTONODE_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The format of the log lines.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (timestamp, level, target, fields).
+    Json,
 }
 
 /// The subcommands.
@@ -136,6 +155,8 @@ pub fn known_env_vars() -> Vec<String> {
         .filter_map(|a| a.get_env())
         .map(|e| e.to_string_lossy().into_owned())
         .filter(|e| e.starts_with(ENV_PREFIX))
+        .chain(std::iter::once(FORGING_SEED_ENV.to_owned()))
+        .chain(std::iter::once("LTONODE_LOG_FORMAT".to_owned()))
         .collect()
 }
 
@@ -147,12 +168,19 @@ impl RunArgs {
     where
         I: IntoIterator<Item = (OsString, OsString)>,
     {
-        check_env(env, &known_env_vars())?;
+        let env: Vec<(OsString, OsString)> = env.into_iter().collect();
+        check_env(env.iter().cloned(), &known_env_vars())?;
         let file = match &self.config {
             Some(path) => Config::from_file(path)?,
             None => Config::default(),
         };
-        merge(&file, &self.settings, &self.explicit)
+        let mut config = merge(&file, &self.settings, &self.explicit)?;
+        // The seed is read from the environment only (clap does not know it: no flag).
+        config.forging.forging_seed = env
+            .iter()
+            .find(|(k, _)| k == FORGING_SEED_ENV)
+            .map(|(_, v)| Secret(v.to_string_lossy().into_owned()));
+        Ok(config)
     }
 }
 

@@ -85,6 +85,22 @@ pub enum ConfigError {
         /// What went wrong.
         message: String,
     },
+    /// Both `LTONODE_FORGING_SEED` and a seed file name the forging seed.
+    #[error(
+        "the forging seed is given twice: LTONODE_FORGING_SEED and --forging-seed-file {path}; keep one"
+    )]
+    SeedTwice {
+        /// The seed file.
+        path: PathBuf,
+    },
+    /// The forging seed file cannot be used.
+    #[error("forging seed file {path}: {reason}")]
+    SeedFile {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
     /// The configuration could not be written as TOML.
     #[error("cannot write configuration as TOML: {message}")]
     Render {
@@ -144,20 +160,36 @@ pub struct ForgingArgs {
     /// Forge blocks with the forging account.
     #[arg(long, env = "LTONODE_FORGE", value_parser = BoolishValueParser::new())]
     pub forge: bool,
-    /// Seed phrase (nonce 0) of the forging account.
-    #[arg(
-        long,
-        env = "LTONODE_FORGING_SEED",
-        value_name = "PHRASE",
-        hide_env_values = true
-    )]
+    /// File holding the seed phrase (nonce 0) of the forging account, readable by its owner
+    /// only (mode 0600). The seed may instead come from `LTONODE_FORGING_SEED`; never from a
+    /// flag or the config file, which other users and `ps` can read.
+    #[arg(long, env = "LTONODE_FORGING_SEED_FILE", value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub forging_seed: Option<String>,
+    pub forging_seed_file: Option<PathBuf>,
+    /// The seed phrase from `LTONODE_FORGING_SEED` (set by `RunArgs::resolve`; never
+    /// serialized, printed as `<redacted>`).
+    #[arg(skip)]
+    #[serde(skip)]
+    pub forging_seed: Option<Secret>,
     /// Dev chain only: anchor transactions the node signs itself (with dev account 4) for
     /// each micro block while its pool is empty, so a lone dev node shows micro blocks
     /// without a client. 0 turns it off.
     #[arg(long, env = "LTONODE_DEV_LOAD", value_name = "N", default_value_t = 0)]
     pub dev_load: usize,
+}
+
+/// The environment variable the forging seed phrase may come from.
+pub const FORGING_SEED_ENV: &str = "LTONODE_FORGING_SEED";
+
+/// A secret string (a seed phrase): compared and cloned like a string, never shown by
+/// `Debug`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// The peer-to-peer network.
@@ -308,12 +340,45 @@ impl Config {
         Config::from_toml_str(&text, path)
     }
 
-    /// The configuration as a TOML document (what `--dump-config` prints and `--config`
-    /// reads).
+    /// The configuration as a TOML document (what `--config` reads).
     pub fn to_toml_string(&self) -> Result<String, ConfigError> {
         toml::to_string_pretty(self).map_err(|e| ConfigError::Render {
             message: e.to_string(),
         })
+    }
+
+    /// What `--dump-config` prints: the TOML document without secrets (the API key hash is
+    /// left out and the forging seed never serialized), with a comment naming what was left
+    /// out, so the output is still a valid config file and safe to paste.
+    pub fn to_redacted_toml_string(&self) -> Result<String, ConfigError> {
+        let mut shown = self.clone();
+        let mut redacted = Vec::new();
+        if shown.rest.api_key_hash.take().is_some() {
+            redacted.push("[rest] api-key-hash is set (redacted)");
+        }
+        if shown.forging.forging_seed.is_some() {
+            redacted.push("the forging seed comes from LTONODE_FORGING_SEED (redacted)");
+        }
+        let mut out = String::new();
+        for line in redacted {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&shown.to_toml_string()?);
+        Ok(out)
+    }
+
+    /// The forging seed phrase: from `LTONODE_FORGING_SEED`, or read from the seed file
+    /// (which must be a regular file readable by its owner only; surrounding whitespace is
+    /// dropped). `None` when neither is given.
+    pub fn forging_seed_phrase(&self) -> Result<Option<Secret>, ConfigError> {
+        match (&self.forging.forging_seed, &self.forging.forging_seed_file) {
+            (Some(_), Some(path)) => Err(ConfigError::SeedTwice { path: path.clone() }),
+            (Some(seed), None) => Ok(Some(seed.clone())),
+            (None, Some(path)) => read_seed_file(path).map(Some),
+            (None, None) => Ok(None),
+        }
     }
 
     /// The chain to run: exactly one of `dev` and `genesis` must be set.
@@ -383,6 +448,34 @@ fn overlay(base: &mut toml::Table, top: &toml::Table, explicit: &BTreeSet<String
             _ => {}
         }
     }
+}
+
+/// Reads a forging seed file, refusing one that others can read or write.
+pub fn read_seed_file(path: &Path) -> Result<Secret, ConfigError> {
+    let bad = |reason: String| ConfigError::SeedFile {
+        path: path.to_owned(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("not a regular file".into()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(bad(format!(
+                "mode {mode:04o} lets other users read it; `chmod 600` it"
+            )));
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let seed = text.trim();
+    if seed.is_empty() {
+        return Err(bad("empty".into()));
+    }
+    Ok(Secret(seed.to_owned()))
 }
 
 /// Fails on the first `LTONODE_*` variable in `vars` that is not in `known`, so a misspelt

@@ -31,7 +31,7 @@ where
         Command::Run(run) => {
             let config = run.resolve(env)?;
             if run.dump_config {
-                out.write_all(config.to_toml_string()?.as_bytes())?;
+                out.write_all(config.to_redacted_toml_string()?.as_bytes())?;
                 return Ok(());
             }
             run_node(config).await
@@ -81,7 +81,8 @@ where
 /// Loads the selected genesis (the embedded dev genesis, or the `--genesis` file), opens the
 /// RocksDB store under `--data-dir` (applying the genesis block on first start, continuing
 /// the stored chain afterwards), and forges key blocks and micro blocks with the wall clock
-/// (the dev chain forges with dev account 1; other chains with `--forging-seed`), and serves
+/// (the dev chain forges with dev account 1; other chains with the seed of
+/// `--forging-seed-file` or `LTONODE_FORGING_SEED`), and serves
 /// the REST API on `--rest-addr`, and joins the peer-to-peer network on `--p2p-addr`
 /// (dialling `--peers`; see [`p2p`]). Ctrl-C, SIGTERM or
 /// `POST /node/stop` stops both the forging loop and the API.
@@ -118,15 +119,23 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
             .get(i)
             .map(|a| ltonode_ledger::KeyPair::from_seed_phrase(&a.seed, 0))
     };
-    let forging_key = match (&config.forging.forging_seed, &choice) {
-        (Some(seed), _) => Some(ltonode_ledger::KeyPair::from_seed_phrase(seed, 0)),
-        // The dev chain forges with dev account 1 unless told otherwise.
+    let forging_seed = config.forging_seed_phrase()?;
+    // The node's wallet: the seed's account, or dev account 1 on the dev chain.
+    let wallet = match (&forging_seed, &choice) {
+        (Some(seed), _) => Some(ltonode_ledger::KeyPair::from_seed_phrase(&seed.0, 0)),
         (None, ChainChoice::Dev) => dev_key(0),
-        (None, ChainChoice::File(_)) if config.forging.forge => {
-            anyhow::bail!("--forge needs --forging-seed (or LTONODE_FORGING_SEED)")
-        }
         (None, ChainChoice::File(_)) => None,
     };
+    // `--forge` means what it says: the node forges with its wallet only when told to
+    // (`--dev` implies it).
+    let forge = config.forging.forge || matches!(choice, ChainChoice::Dev);
+    if forge && wallet.is_none() {
+        anyhow::bail!("--forge needs --forging-seed-file FILE (or LTONODE_FORGING_SEED)");
+    }
+    if !forge && wallet.is_some() {
+        tracing::info!("a forging seed is set but --forge is not: the account is the wallet only");
+    }
+    let forging_key = if forge { wallet.clone() } else { None };
     let anchor_index = match config.storage.anchor_index {
         config::AnchorIndexMode::All => ltonode_ledger::chain::AnchorIndex::All,
         config::AnchorIndexMode::None => ltonode_ledger::chain::AnchorIndex::None,
@@ -171,6 +180,7 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         &config.p2p.peers,
         params.chain_id,
         genesis_id.0,
+        params.params_hash(),
         Some(p2p::load_or_create_key(&config.storage.data_dir)?),
     )?;
     // Listen before saying so, so a signal sent on seeing the message is never missed.
@@ -200,7 +210,7 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         task.reader.clone(),
         config.rest.api_key_hash.clone(),
     )
-    .with_wallet(forging_key)
+    .with_wallet(wallet)
     .with_sync_status(sync_status.clone())
     .with_stop(stop_tx.clone())
     .with_metrics(metrics);

@@ -140,6 +140,7 @@ pub fn network_config(
     peers: &[String],
     chain_id: ChainId,
     genesis_id: [u8; 32],
+    params_id: [u8; 32],
     keypair_seed: Option<[u8; 32]>,
 ) -> Result<NetworkConfig, P2pError> {
     let mut config = NetworkConfig::new(chain_id.0, genesis_id, listen.port());
@@ -149,6 +150,7 @@ pub fn network_config(
         .map(|p| parse_peer(p.trim()))
         .collect::<Result<_, _>>()?;
     config.keypair_seed = keypair_seed;
+    config.params_id = params_id;
     config.request_timeout = Duration::from_secs(5);
     if listen.ip().is_loopback() {
         config.max_per_ip = config.max_peers;
@@ -639,6 +641,7 @@ mod tests {
             &["127.0.0.1:6863".into()],
             ChainId(b'T'),
             [1; 32],
+            [2; 32],
             None,
         )
         .unwrap();

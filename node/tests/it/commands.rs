@@ -128,6 +128,88 @@ fn dump_config_applies_file_then_env_then_flags() {
 }
 
 #[test]
+fn secrets_stay_out_of_dump_config_and_off_the_command_line() {
+    // The dumped configuration names no secret but says what it left out, and stays a valid
+    // config file.
+    let out = stdout(&run(ltonode(&["run", "--dev", "--dump-config"])
+        .env("LTONODE_API_KEY_HASH", "SecretApiKeyHash")
+        .env("LTONODE_FORGING_SEED", "my very secret seed phrase")));
+    assert!(!out.contains("SecretApiKeyHash"), "{out}");
+    assert!(!out.contains("very secret"), "{out}");
+    assert!(
+        out.contains("# [rest] api-key-hash is set (redacted)"),
+        "{out}"
+    );
+    assert!(out.contains("LTONODE_FORGING_SEED (redacted)"), "{out}");
+    let dumped: toml::Table = toml::from_str(&out).unwrap();
+    assert!(dumped["rest"].get("api-key-hash").is_none(), "{out}");
+
+    // A seed on the command line is refused; so is a seed in the config file.
+    let o = run(&mut ltonode(&[
+        "run",
+        "--dev",
+        "--forging-seed",
+        "x",
+        "--dump-config",
+    ]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("node.toml");
+    std::fs::write(&file, "dev = true\n[forging]\nforging-seed = \"x\"\n").unwrap();
+    let o = run(&mut ltonode(&[
+        "run",
+        "--config",
+        file.to_str().unwrap(),
+        "--dump-config",
+    ]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("forging-seed"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn a_seed_file_others_can_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let genesis = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("forging.seed");
+    std::fs::write(&seed, "a seed\n").unwrap();
+    std::fs::set_permissions(&seed, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let data = dir.path().join("data");
+    let args = [
+        "run",
+        "--genesis",
+        genesis,
+        "--forge",
+        "--forging-seed-file",
+        seed.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--rest-addr",
+        "127.0.0.1:0",
+        "--p2p-addr",
+        "127.0.0.1:0",
+    ];
+    let o = run(&mut ltonode(&args));
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("mode 0644") && err.contains("chmod 600"),
+        "{err}"
+    );
+    // Given both ways, the seed is ambiguous.
+    std::fs::set_permissions(&seed, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(ltonode(&args).env("LTONODE_FORGING_SEED", "another"));
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("given twice"),
+        "{o:?}"
+    );
+}
+
+#[test]
 fn unknown_config_key_exits_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("node.toml");
@@ -242,5 +324,87 @@ fn readme_documents_the_dev_accounts() {
         }
         let row = format!("| `{}` | `{}` | {grouped} |", a.seed, a.address);
         assert!(readme.contains(&row), "{row}");
+    }
+}
+
+/// Starts `ltonode run` on the local testnet genesis with `env`, reads its stderr until it is
+/// running, stops it with SIGINT and returns everything it logged.
+fn log_of_a_short_run(extra: &[&str], env: &[(&str, &str)]) -> String {
+    use std::io::{BufRead, BufReader};
+    let genesis = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("node");
+    let mut args = vec![
+        "run",
+        "--genesis",
+        genesis,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--rest-addr",
+        "127.0.0.1:0",
+        "--p2p-addr",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = ltonode(&args);
+    cmd.env_remove("NO_COLOR").env("RUST_LOG", "info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut log = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        if line.contains("waiting for Ctrl-C") {
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+        }
+        log.push_str(&line);
+        log.push('\n');
+    }
+    assert!(child.wait().unwrap().success(), "{log}");
+    log
+}
+
+#[test]
+fn logs_have_no_colour_codes_off_a_terminal() {
+    let log = log_of_a_short_run(&[], &[]);
+    assert!(log.contains("chain opened"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "ANSI escape in a piped log: {log:?}"
+    );
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    for (extra, env) in [
+        (vec!["--log-format", "json"], vec![]),
+        (vec![], vec![("LTONODE_LOG_FORMAT", "json")]),
+    ] {
+        let log = log_of_a_short_run(&extra, &env);
+        let mut messages = Vec::new();
+        for line in log.lines() {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            assert!(
+                v["timestamp"].is_string() && v["level"].is_string(),
+                "{line}"
+            );
+            messages.push(
+                v["fields"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        assert!(messages.iter().any(|m| m == "chain opened"), "{log}");
+        assert!(messages.iter().any(|m| m == "shutting down"), "{log}");
     }
 }

@@ -65,11 +65,19 @@ fn explicit_optional_and_list_settings_override() {
         genesis: Some("g.json".into()),
         ..Config::default()
     };
-    parsed.forging.forging_seed = Some("seed".into());
+    parsed.forging.forging_seed_file = Some("seed.txt".into());
     parsed.p2p.peers = vec!["a:1".into(), "b:2".into()];
-    let merged = merge(&file, &parsed, &ids(&["genesis", "forging_seed", "peers"])).unwrap();
+    let merged = merge(
+        &file,
+        &parsed,
+        &ids(&["genesis", "forging_seed_file", "peers"]),
+    )
+    .unwrap();
     assert_eq!(merged.genesis, Some(PathBuf::from("g.json")));
-    assert_eq!(merged.forging.forging_seed.as_deref(), Some("seed"));
+    assert_eq!(
+        merged.forging.forging_seed_file,
+        Some(PathBuf::from("seed.txt"))
+    );
     assert_eq!(merged.p2p.peers, ["a:1", "b:2"]);
 }
 

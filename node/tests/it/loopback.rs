@@ -99,7 +99,10 @@ impl NodeProc {
             cmd.args(["--peers", &peers.join(",")]);
         }
         if let Some(seed) = &self.seed {
-            cmd.args(["--forge", "--forging-seed", seed]);
+            // Seeds never go on the command line: a file only its owner can read.
+            let file = self.data_dir.with_extension("seed");
+            write_seed_file(&file, seed);
+            cmd.args(["--forge", "--forging-seed-file"]).arg(&file);
         }
         cmd.args(&self.extra);
         let child = cmd
@@ -352,6 +355,32 @@ fn four_nodes_agree_while_transactions_flow_and_a_late_node_syncs() {
 }
 
 #[test]
+fn nodes_with_other_chain_parameters_refuse_each_other_at_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seeds().into_iter().next();
+    let a = NodeProc::start(dir.path(), "dev-preset", seed, vec![]);
+    // Same genesis, another preset: another network.
+    let b = NodeProc::start_with(
+        dir.path(),
+        "minimal-preset",
+        None,
+        vec![a.p2p],
+        &["--preset", "minimal"],
+    );
+    wait_until(Duration::from_secs(30), "the refusal in a log", || {
+        [&a, &b]
+            .iter()
+            .any(|n| n.log().contains("it runs other chain parameters"))
+    });
+    wait_until(
+        Duration::from_secs(30),
+        "the dev-preset node to forge",
+        || a.height().is_some_and(|h| h >= 3),
+    );
+    assert_eq!(b.height(), Some(1), "{}", dump_logs(&[&a, &b]));
+}
+
+#[test]
 fn a_killed_generator_rejoins_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut nodes = start_generators(dir.path(), 4);
@@ -406,6 +435,7 @@ fn a_peer_sending_garbage_is_banned_and_the_others_carry_on() {
     let target = nodes[0].p2p;
     rt.block_on(async {
         let mut config = NetworkConfig::new(g.chain_id.0, genesis_id.0, 0);
+        config.params_id = params.params_hash();
         config.listen = "/ip4/127.0.0.1/tcp/0".parse().unwrap();
         config.bootstrap = vec![
             format!("/ip4/127.0.0.1/tcp/{}", target.port())
@@ -591,4 +621,11 @@ fn throughput_on_four_nodes() {
         pct(0.99),
     );
     assert!(confirmed > 0, "{}", dump_logs(&all));
+}
+
+/// Writes `seed` to `path`, readable by its owner only (as `--forging-seed-file` wants).
+pub fn write_seed_file(path: &std::path::Path, seed: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, seed).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
