@@ -31,6 +31,10 @@ pub struct Metrics {
     pub import_seconds: Histogram,
     /// Time to answer a REST request.
     pub rest_seconds: Histogram,
+    /// 1 while this node forges (has a key and forging is on), else 0.
+    pub forging: IntGauge,
+    /// Progress of a fast sync or block download under way, 0 to 1 (1 when none is).
+    pub sync_progress: prometheus::Gauge,
 }
 
 fn gauge(r: &Registry, name: &str, help: &str) -> prometheus::Result<IntGauge> {
@@ -99,6 +103,19 @@ impl Metrics {
                 "Time to answer a REST request.",
                 ms,
             )?,
+            forging: gauge(
+                &r,
+                "ltonode_forging_enabled",
+                "1 while this node forges, else 0.",
+            )?,
+            sync_progress: {
+                let g = prometheus::Gauge::with_opts(Opts::new(
+                    "ltonode_sync_progress_ratio",
+                    "Progress of a fast sync under way (0 to 1; 1 when none is).",
+                ))?;
+                r.register(Box::new(g.clone()))?;
+                g
+            },
             registry: r,
         })
     }

@@ -90,6 +90,23 @@ impl SyncStatus {
         (rate > 0.0).then(|| (self.total.saturating_sub(self.done) as f64 / rate).ceil() as u64)
     }
 
+    /// How far the whole sync is, 0 to 1: the phases in order (headers, summaries, applying,
+    /// blocks) share the range equally, each filled by its done/total.
+    pub fn progress(&self) -> f64 {
+        let index = match self.phase {
+            SyncPhase::Headers => 0.0,
+            SyncPhase::Summaries => 1.0,
+            SyncPhase::Applying => 2.0,
+            SyncPhase::Blocks => 3.0,
+        };
+        let within = if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+        };
+        (index + within) / 4.0
+    }
+
     /// Seconds since the sync started.
     pub fn elapsed_secs(&self, now: Instant) -> u64 {
         now.duration_since(self.started).as_secs()

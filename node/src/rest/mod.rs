@@ -213,6 +213,7 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
             "/associations/status/{address}",
             get(routes_addresses::associations::<S>),
         )
+        .route("/", get(status_page))
         .route("/blocks/height", get(routes_blocks::height::<S>))
         .route("/blocks/last", get(routes_blocks::last::<S>))
         .route("/blocks/first", get(routes_blocks::first::<S>))
@@ -281,6 +282,16 @@ async fn no_route(method: Method, uri: Uri) -> ApiError {
         method: method.to_string(),
         path: uri.path().to_owned(),
     }
+}
+
+/// The status page's HTML, compiled into the binary (no CDN, nothing downloaded at build
+/// time): it reads `/node/status`, `/metrics`, `/leasing/active/{generator}` and
+/// `/blocks/headers/seq` and refreshes itself every 2 s.
+pub const STATUS_PAGE: &str = include_str!("status.html");
+
+/// `GET /`: the status page.
+async fn status_page() -> axum::response::Html<&'static str> {
+    axum::response::Html(STATUS_PAGE)
 }
 
 /// The request body as JSON, mapping a too-large body and malformed JSON to LTO errors.
@@ -363,8 +374,18 @@ async fn metrics<S: Store + Clone + Snapshots + 'static>(
             .set(i64::try_from(svc.snapshot.pool_len).unwrap_or(i64::MAX));
         m.db_size_bytes
             .set(i64::try_from(svc.chain.store().approximate_size_bytes()).unwrap_or(i64::MAX));
+        m.forging.set(i64::from(
+            svc.snapshot.forging && svc.snapshot.forging_enabled,
+        ));
         Ok(())
     })?;
+    let progress = st
+        .sync_status
+        .lock()
+        .ok()
+        .and_then(|s| s.as_ref().map(|s| s.progress()))
+        .unwrap_or(1.0);
+    m.sync_progress.set(progress);
     Ok(m.render())
 }
 

@@ -128,12 +128,13 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     (
         "get",
         "/node/status",
-        "Heights, tip age, forging, fast-sync progress with ETA (sync)",
+        "Heights, tip age, forging, peers, pool size, fast-sync progress with ETA (sync)",
     ),
     ("get", "/node/version", "Node version"),
     ("post", "/node/stop", "Stop the node (API key)"),
     ("get", "/fees/status", "Fee price"),
     ("get", "/metrics", "Prometheus metrics"),
+    ("get", "/", "Status page (HTML)"),
     ("get", "/api-docs/openapi.json", "This document"),
 ];
 

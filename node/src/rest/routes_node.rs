@@ -10,8 +10,9 @@ use ltonode_ledger::Snapshots;
 use ltonode_ledger::Store;
 use serde_json::{Value, json};
 
-/// `GET /node/status`: heights, the tip's time and age, whether this node forges, and the
-/// progress of a fast sync under way (`sync`: phase, done/total, rate, ETA; `null` when the
+/// `GET /node/status`: heights, the tip's time and age, whether this node forges (and is
+/// forging now: off while it syncs), connected peers, the pool's size, and the progress of a
+/// fast sync under way (`sync`: phase, done/total, rate, ETA; `null` when the
 /// node is not fast-syncing). The API needs no key, so load balancers and monitors can use it.
 pub async fn status<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
@@ -22,7 +23,8 @@ pub async fn status<S: Store + Clone + Snapshots + 'static>(
         .lock()
         .ok()
         .and_then(|s| s.as_ref().map(|s| s.to_json(std::time::Instant::now())));
-    let (height, ts, forging, generator) = st.read(|svc| {
+    let peers = st.metrics.as_ref().map_or(0, |m| m.peers.get());
+    let (height, ts, forging, generator, pool, forging_enabled) = st.read(|svc| {
         let ts = svc.chain.tip().map_or(0, |t| t.header.timestamp.0);
         let generator = match svc.snapshot.forging_address {
             Some(a) => Some((
@@ -32,7 +34,14 @@ pub async fn status<S: Store + Clone + Snapshots + 'static>(
             )),
             None => None,
         };
-        Ok((svc.chain.height().0, ts, svc.snapshot.forging, generator))
+        Ok((
+            svc.chain.height().0,
+            ts,
+            svc.snapshot.forging,
+            generator,
+            svc.snapshot.pool_len,
+            svc.snapshot.forging_enabled,
+        ))
     })?;
     let age = wall_clock().0.saturating_sub(ts);
     Ok(Json(json!({
@@ -42,6 +51,9 @@ pub async fn status<S: Store + Clone + Snapshots + 'static>(
         "updatedDate": rfc3339(ts),
         "lastBlockAge": age,
         "forging": forging,
+        "forgingEnabled": forging && forging_enabled,
+        "peers": peers,
+        "poolSize": pool,
         "generator": generator.map(|(a, _)| a.to_base58()),
         "generatingBalance": generator.map(|(_, g)| g),
         "sync": sync,

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod deploy;
 mod fastsync;
 mod loopback;
 mod python_client;

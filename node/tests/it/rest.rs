@@ -21,10 +21,10 @@ use tokio::sync::watch;
 
 const API_KEY: &str = "rest test key";
 
-struct Node<S: Store + Clone + Snapshots + 'static = MemStore> {
+pub(crate) struct Node<S: Store + Clone + Snapshots + 'static = MemStore> {
     core: CoreHandle<S>,
     reader: Reader<S>,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     now: Timestamp,
     stop: Arc<watch::Sender<bool>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -38,7 +38,7 @@ fn address_of(k: &KeyPair) -> Address {
     Address::from_public_key(ChainId::TESTNET, &k.public_key())
 }
 
-async fn start(api_key_hash: Option<String>) -> Node<MemStore> {
+pub(crate) async fn start(api_key_hash: Option<String>) -> Node<MemStore> {
     start_on(MemStore::new(), api_key_hash).await
 }
 
@@ -104,7 +104,7 @@ impl<S: Store + Clone + Snapshots + 'static> Node<S> {
         }
     }
 
-    async fn forge_key_block(&mut self) -> u32 {
+    pub(crate) async fn forge_key_block(&mut self) -> u32 {
         match self.advance(|f| matches!(f, Forged::KeyBlock { .. })).await {
             Forged::KeyBlock { height, .. } => height.0,
             other => panic!("{other:?}"),
@@ -196,7 +196,7 @@ fn transfer(to: &Address, amount: u64) -> TxBody {
 
 /// One HTTP/1.1 request with `Connection: close`; the body parsed as JSON (or kept as a
 /// string if it is not JSON).
-async fn http(
+pub(crate) async fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -1216,4 +1216,120 @@ async fn reads_answer_while_the_writer_is_stuck_mid_apply() {
     );
     let (_, v) = node.get("/blocks/height").await;
     assert_eq!(v["height"], height + 1);
+}
+
+/// Headless Chromium (Debian's `chromium`, which `scripts/test` installs): the path, or
+/// `None` when it is missing outside CI.
+fn chromium() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("CHROMIUM")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/chromium".into());
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "chromium is missing ({}); scripts/test installs Debian's chromium",
+        path.display()
+    );
+    eprintln!("skipped: no chromium at {}", path.display());
+    None
+}
+
+/// Runs headless Chromium on `url` with `args` (after the flags a closed network needs) and
+/// returns its stdout.
+fn headless(chromium: &std::path::Path, profile: &std::path::Path, args: &[String]) -> String {
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "chromium failed: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_renders_height_and_peers_in_chromium() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let mut node = start(None).await;
+    node.forge_key_block().await;
+    let height = node.forge_key_block().await;
+    let (status, page) = http(node.addr, "GET", "/", &[], b"").await;
+    assert_eq!(status, 200);
+    let html = page.as_str().unwrap_or_default();
+    // Served from the binary: nothing loaded from elsewhere.
+    assert!(html.contains("<title>ltonode status</title>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+
+    let url = format!("http://{}/", node.addr);
+    let profile = tempfile::tempdir().unwrap();
+    let artifacts = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("status-page");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("status-page.png");
+    let (dom, _) = tokio::task::spawn_blocking({
+        let (chromium, profile, shot) = (chromium.clone(), profile.path().to_owned(), shot.clone());
+        move || {
+            let dom = headless(
+                &chromium,
+                &profile,
+                &[
+                    "--virtual-time-budget=5000".into(),
+                    "--dump-dom".into(),
+                    url.clone(),
+                ],
+            );
+            let shot_arg = format!("--screenshot={}", shot.display());
+            let log = headless(
+                &chromium,
+                &profile,
+                &[
+                    "--virtual-time-budget=5000".into(),
+                    "--window-size=1280,900".into(),
+                    shot_arg,
+                    url,
+                ],
+            );
+            (dom, log)
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        dom.contains(&format!(r#"id="height">{height}</div>"#)),
+        "height {height} not rendered: {dom}"
+    );
+    assert!(
+        dom.contains(r#"id="peers">0</div>"#),
+        "peers not rendered: {dom}"
+    );
+    assert!(
+        dom.contains(r#"class="v ok" id="forging">yes</div>"#),
+        "{dom}"
+    );
+    // The last blocks, newest first.
+    assert!(dom.contains(&format!("<td>{height}</td>")), "{dom}");
+    assert!(dom.contains(r#"<div id="error"></div>"#), "{dom}");
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "screenshot {}",
+        shot.display()
+    );
+    eprintln!("status page screenshot: {}", shot.display());
 }
