@@ -52,6 +52,30 @@ pub enum Command {
         /// The API key.
         key: String,
     },
+    /// Write the chain's blocks (`--from`..`--to`) to a blocks file; the other settings as for
+    /// `run` (chain, preset, data dir; `--history` for a history node's database).
+    Export {
+        /// The file to write.
+        file: PathBuf,
+        /// First height.
+        #[arg(long, default_value_t = 1)]
+        from: u32,
+        /// Last height (default: the tip).
+        #[arg(long)]
+        to: Option<u32>,
+        /// The node's settings, as for `run`.
+        #[command(flatten)]
+        run: Box<RunArgs>,
+    },
+    /// Import a blocks file made by `export` into the node's database, verifying every block
+    /// as sync does; stops at the first refused block. The other settings as for `run`.
+    Import {
+        /// The blocks file.
+        file: PathBuf,
+        /// The node's settings, as for `run`.
+        #[command(flatten)]
+        run: Box<RunArgs>,
+    },
     /// Check an anchor receipt offline against exported headers, or against a node's header.
     /// Prints {"valid": ...}; exits 1 when the receipt is invalid.
     VerifyReceipt {
@@ -129,7 +153,13 @@ impl Cli {
 
     fn from_matches(matches: &ArgMatches) -> Result<Cli, clap::Error> {
         let mut cli = Cli::from_arg_matches(matches)?;
-        if let (Command::Run(run), Some(("run", sub))) = (&mut cli.command, matches.subcommand()) {
+        let run = match &mut cli.command {
+            Command::Run(run) | Command::Export { run, .. } | Command::Import { run, .. } => {
+                Some(run)
+            }
+            _ => None,
+        };
+        if let (Some(run), Some((_, sub))) = (run, matches.subcommand()) {
             run.explicit = sub
                 .ids()
                 .filter(|id| {

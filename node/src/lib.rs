@@ -5,6 +5,7 @@
 //! `ltonode-consensus`, ...). It must never hold chain rules of its own; those live in the pure
 //! crates and their `ChainParams`.
 
+pub mod blocks_file;
 pub mod cli;
 pub mod config;
 pub mod metrics;
@@ -47,6 +48,52 @@ where
         }
         Command::HashApiKey { key } => {
             writeln!(out, "{}", hash_api_key(&key))?;
+            Ok(())
+        }
+        Command::Export {
+            file,
+            from,
+            to,
+            run,
+        } => {
+            let config = run.resolve(env)?;
+            let chain = open_for_tools(&config)?;
+            let to = to.unwrap_or(u32::MAX);
+            let mut bar = ProgressBar::new("export");
+            let n = blocks_file::export(&chain, &file, from, to, |p| bar.show(&p))?;
+            bar.finish();
+            let json = serde_json::json!({
+                "exported": n,
+                "from": from.max(1),
+                "to": chain.height().0.min(to),
+                "file": file.display().to_string(),
+            });
+            writeln!(out, "{json}")?;
+            Ok(())
+        }
+        Command::Import { file, run } => {
+            let config = run.resolve(env)?;
+            let chain = open_for_tools(&config)?;
+            let genesis = config.load_genesis()?;
+            let params = config.preset.params(genesis.chain_id);
+            let chain_id = params.chain_id;
+            let total = blocks_file::count_blocks(&file, chain_id)?;
+            let mut core = ltonode_core::Core::new(
+                chain,
+                ltonode_core::CoreConfig::new(params, genesis.total(), None),
+            )?;
+            let mut reader = blocks_file::BlockReader::open(&file, chain_id)?;
+            let mut bar = ProgressBar::new("import");
+            let result = blocks_file::import(&mut core, &mut reader, total, |p| bar.show(&p));
+            bar.finish();
+            let imported = result?;
+            let tip = core.chain().tip().context("the chain has no genesis")?;
+            let json = serde_json::json!({
+                "imported": imported,
+                "height": tip.height.0,
+                "tip": tip.total_id.to_base58(),
+            });
+            writeln!(out, "{json}")?;
             Ok(())
         }
         Command::VerifyReceipt {
@@ -251,6 +298,72 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     api_result.context("REST API failed")?;
     net_result.context("peer-to-peer network failed")?;
     Ok(())
+}
+
+/// The chain of `config`'s data dir for `export` and `import` (created with its genesis
+/// block when empty).
+fn open_for_tools(
+    config: &Config,
+) -> anyhow::Result<ltonode_ledger::chain::Chain<service::NodeStore>> {
+    let genesis = config.load_genesis()?;
+    let params = config.preset.params(genesis.chain_id);
+    service::open_chain(
+        &config.storage.data_dir,
+        &params,
+        &genesis,
+        config.storage.history,
+        ltonode_ledger::chain::AnchorIndex::All,
+    )
+}
+
+/// A progress bar on stderr: redrawn in place on a terminal, a line every 5 s otherwise.
+struct ProgressBar {
+    what: &'static str,
+    terminal: bool,
+    last: Option<std::time::Instant>,
+    drawn: bool,
+}
+
+impl ProgressBar {
+    fn new(what: &'static str) -> ProgressBar {
+        use std::io::IsTerminal;
+        ProgressBar {
+            what,
+            terminal: std::io::stderr().is_terminal(),
+            last: None,
+            drawn: false,
+        }
+    }
+
+    fn show(&mut self, p: &blocks_file::Progress) {
+        let now = std::time::Instant::now();
+        if !self.terminal
+            && self
+                .last
+                .is_some_and(|t| now.duration_since(t).as_secs() < 5)
+        {
+            return;
+        }
+        self.last = Some(now);
+        let width = 30usize;
+        let filled = (p.done.min(p.total) * width as u64)
+            .checked_div(p.total)
+            .unwrap_or(0) as usize;
+        let bar = format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled));
+        let mut err = std::io::stderr();
+        if self.terminal {
+            let _ = write!(err, "\r{} {bar} {}", self.what, p.line());
+        } else {
+            let _ = writeln!(err, "{} {bar} {}", self.what, p.line());
+        }
+        self.drawn = true;
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.drawn {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
 }
 
 /// Completes when `stop` turns true (or its sender is gone).

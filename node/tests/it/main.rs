@@ -1,6 +1,7 @@
 //! Integration tests of the `ltonode` crate: configuration merging and the commands of the
 //! built binary, the REST API over HTTP, and real node processes on 127.0.0.1.
 
+mod blocks_file;
 mod commands;
 mod config;
 mod deploy;
