@@ -25,6 +25,32 @@ pub struct PeerInfo {
     pub agent: String,
 }
 
+/// A peer this node has been connected to, for `/peers/all`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownPeer {
+    /// Its id.
+    pub peer: PeerId,
+    /// The remote address of its last connection.
+    pub addr: Multiaddr,
+    /// When it was last connected (ms since the epoch).
+    pub last_seen_ms: u64,
+}
+
+/// A banned peer, for `/peers/blacklisted`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BannedPeer {
+    /// Its id.
+    pub peer: PeerId,
+    /// The remote address of its last connection, if known.
+    pub addr: Option<Multiaddr>,
+    /// When the ban began (ms since the epoch).
+    pub since_ms: u64,
+    /// When it ends.
+    pub until_ms: u64,
+    /// The penalty that crossed the threshold.
+    pub reason: String,
+}
+
 /// Commands from handles to the swarm loop.
 #[derive(Debug)]
 pub(crate) enum Command {
@@ -55,6 +81,9 @@ pub(crate) enum Command {
     BlockPeer(PeerId),
     UnblockPeer(PeerId),
     Shutdown,
+    Known(oneshot::Sender<Vec<KnownPeer>>),
+    Banned(oneshot::Sender<Vec<BannedPeer>>),
+    ClearBans,
 }
 
 /// Cloneable handle to the running network service.
@@ -190,6 +219,21 @@ impl NetworkHandle {
     /// Test switch: lifts [`NetworkHandle::block_peer`] (a ban, if any, still applies).
     pub async fn unblock_peer(&self, peer: PeerId) -> Result<(), NetworkError> {
         self.send(Command::UnblockPeer(peer)).await
+    }
+
+    /// Peers this node has been connected to, most recently seen first.
+    pub async fn known_peers(&self) -> Result<Vec<KnownPeer>, NetworkError> {
+        self.ask(Command::Known).await
+    }
+
+    /// Peers banned now.
+    pub async fn banned_peers(&self) -> Result<Vec<BannedPeer>, NetworkError> {
+        self.ask(Command::Banned).await
+    }
+
+    /// Lifts every ban.
+    pub async fn clear_bans(&self) -> Result<(), NetworkError> {
+        self.send(Command::ClearBans).await
     }
 
     /// Stops the service; later calls return [`NetworkError::Stopped`].

@@ -22,8 +22,9 @@ mod swarm;
 use std::time::Duration;
 
 pub use codec::SyncCodec;
-pub use handle::{NetworkHandle, PeerInfo, RequestId};
+pub use handle::{BannedPeer, KnownPeer, NetworkHandle, PeerInfo, RequestId};
 pub use libp2p::gossipsub::MessageId;
+pub use libp2p::multiaddr::Protocol;
 pub use libp2p::{Multiaddr, PeerId};
 pub use message::{CodecError, GossipKind, GossipMessage, SyncRequest, SyncResponse};
 pub use scoring::{BAN_THRESHOLD, PeerScores, Penalty, Verdict};

@@ -62,6 +62,8 @@ pub struct PeerScores {
     ban_ms: u64,
     scores: HashMap<PeerId, i32>,
     bans: HashMap<PeerId, u64>,
+    /// When each ban began and the penalty that caused it.
+    ban_causes: HashMap<PeerId, (u64, Penalty)>,
 }
 
 impl PeerScores {
@@ -71,6 +73,7 @@ impl PeerScores {
             ban_ms,
             scores: HashMap::new(),
             bans: HashMap::new(),
+            ban_causes: HashMap::new(),
         }
     }
 
@@ -89,6 +92,7 @@ impl PeerScores {
             self.scores.remove(&peer);
             let until_ms = now_ms.saturating_add(self.ban_ms);
             self.bans.insert(peer, until_ms);
+            self.ban_causes.insert(peer, (now_ms, penalty));
             Verdict::Ban { until_ms }
         } else {
             self.scores.insert(peer, score);
@@ -111,8 +115,34 @@ impl PeerScores {
             .collect();
         for p in &ended {
             self.bans.remove(p);
+            self.ban_causes.remove(p);
         }
         ended
+    }
+
+    /// Every ban in force at `now_ms`: the peer, when it began, when it ends, and why.
+    pub fn bans(&self, now_ms: u64) -> Vec<(PeerId, u64, u64, Penalty)> {
+        let mut out: Vec<_> = self
+            .bans
+            .iter()
+            .filter(|&(_, &until)| now_ms < until)
+            .map(|(p, &until)| {
+                let (since, why) = self
+                    .ban_causes
+                    .get(p)
+                    .copied()
+                    .unwrap_or((now_ms, Penalty::WrongChain));
+                (*p, since, until, why)
+            })
+            .collect();
+        out.sort_by_key(|&(_, since, _, _)| std::cmp::Reverse(since));
+        out
+    }
+
+    /// Lifts every ban now; returns the peers.
+    pub fn clear(&mut self) -> Vec<PeerId> {
+        self.ban_causes.clear();
+        self.bans.drain().map(|(p, _)| p).collect()
     }
 
     /// Peers banned at `now_ms`.

@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::behaviour::{Behaviour, BehaviourEvent, ChainNames, build_behaviour};
-use crate::handle::{Command, NetworkHandle, PeerInfo, RequestId};
+use crate::handle::{BannedPeer, Command, KnownPeer, NetworkHandle, PeerInfo, RequestId};
 use crate::message::{GossipMessage, MAX_ADDR_BYTES, MAX_GOSSIP_BYTES};
 use crate::message::{MAX_PEERS_PER_RESPONSE, SyncRequest, SyncResponse};
 use crate::scoring::{PeerScores, Penalty, Verdict};
@@ -36,6 +36,8 @@ use crate::{NetworkConfig, NetworkError, NetworkEvent};
 const TICK: Duration = Duration::from_secs(1);
 /// Redial bootstrap peers every this many ticks while no peer is connected.
 const REDIAL_TICKS: u64 = 5;
+/// Most peers remembered for `/peers/all`.
+const MAX_KNOWN: usize = 1000;
 
 /// Starts the network: binds the listen address, dials the bootstrap peers and spawns the event
 /// loop on the current tokio runtime. Returns once the first listen address is known.
@@ -110,9 +112,13 @@ pub async fn start(
         swarm,
         events: event_tx,
         started: Instant::now(),
+        started_epoch_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         listen_addrs: vec![first_addr],
         peers: HashMap::new(),
         connections: HashMap::new(),
+        known: HashMap::new(),
         outbound: HashMap::new(),
         inbound: HashMap::new(),
         next_inbound: 0,
@@ -149,9 +155,14 @@ struct NetworkLoop {
     events: mpsc::Sender<NetworkEvent>,
     scores: PeerScores,
     started: Instant,
+    /// The wall clock at `started` (ms since the epoch), to report times to people.
+    started_epoch_ms: u64,
     listen_addrs: Vec<Multiaddr>,
     peers: HashMap<PeerId, VerifiedPeer>,
     connections: HashMap<ConnectionId, (PeerId, Multiaddr, Option<IpAddr>)>,
+    /// Every peer ever connected: its last remote address and when (ms), for `/peers/all`
+    /// (bounded: the oldest are forgotten past [`MAX_KNOWN`]).
+    known: HashMap<PeerId, (Multiaddr, u64)>,
     outbound: HashMap<OutboundRequestId, Outbound>,
     inbound: HashMap<u64, (ResponseChannel<SyncResponse>, u64)>,
     next_inbound: u64,
@@ -349,6 +360,52 @@ impl NetworkLoop {
                 }
             }
             Command::Shutdown => {}
+            Command::Known(reply) => {
+                // Connected peers are seen now.
+                let now = self.now_ms();
+                let connected: Vec<(PeerId, Multiaddr)> = self
+                    .connections
+                    .values()
+                    .map(|(p, a, _)| (*p, a.clone()))
+                    .collect();
+                for (p, a) in connected {
+                    self.known.insert(p, (a, now));
+                }
+                let mut list: Vec<KnownPeer> = self
+                    .known
+                    .iter()
+                    .map(|(p, (a, seen))| KnownPeer {
+                        peer: *p,
+                        addr: a.clone(),
+                        last_seen_ms: self.started_epoch_ms.saturating_add(*seen),
+                    })
+                    .collect();
+                list.sort_by_key(|k| std::cmp::Reverse(k.last_seen_ms));
+                let _ = reply.send(list);
+            }
+            Command::Banned(reply) => {
+                let now = self.now_ms();
+                let list = self
+                    .scores
+                    .bans(now)
+                    .into_iter()
+                    .map(|(peer, since_ms, until_ms, why)| BannedPeer {
+                        peer,
+                        addr: self.known.get(&peer).map(|(a, _)| a.clone()),
+                        since_ms: self.started_epoch_ms.saturating_add(since_ms),
+                        until_ms: self.started_epoch_ms.saturating_add(until_ms),
+                        reason: format!("{why:?}"),
+                    })
+                    .collect();
+                let _ = reply.send(list);
+            }
+            Command::ClearBans => {
+                for peer in self.scores.clear() {
+                    if !self.partitioned.contains(&peer) {
+                        self.swarm.behaviour_mut().blocks.unblock_peer(peer);
+                    }
+                }
+            }
         }
     }
 
@@ -454,7 +511,23 @@ impl NetworkLoop {
                 return;
             }
         }
+        self.remember(peer, remote.clone());
         self.connections.insert(id, (peer, remote, ip));
+    }
+
+    /// Notes that `peer` is connected from `addr` now.
+    fn remember(&mut self, peer: PeerId, addr: Multiaddr) {
+        let now = self.now_ms();
+        self.known.insert(peer, (addr, now));
+        if self.known.len() > MAX_KNOWN
+            && let Some(oldest) = self
+                .known
+                .iter()
+                .min_by_key(|(_, (_, seen))| *seen)
+                .map(|(p, _)| *p)
+        {
+            self.known.remove(&oldest);
+        }
     }
 
     fn on_identify(&mut self, event: identify::Event) {

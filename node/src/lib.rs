@@ -241,6 +241,7 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     let task = service::spawn_core(core, Some(outbox), Some(metrics.clone()))
         .context("cannot start the chain core's thread")?;
     let sync_status = sync_status::SharedSyncStatus::default();
+    let network_slot = rest::NetworkSlot::default();
 
     // One switch stops everything: a signal, `POST /node/stop`, or either task ending.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -259,6 +260,7 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     )
     .with_wallet(wallet)
     .with_sync_status(sync_status.clone())
+    .with_network(network_slot.clone())
     .with_stop(stop_tx.clone())
     .with_metrics(metrics);
     tracing::info!("running; waiting for Ctrl-C (or SIGTERM, or POST /node/stop)");
@@ -280,7 +282,8 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
                 sync_status,
                 genesis,
             )
-            .with_metrics(net_metrics),
+            .with_metrics(net_metrics)
+            .with_network_slot(network_slot),
             net_config,
             outbox_rx,
             stopped(stop_rx.clone()),

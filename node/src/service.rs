@@ -79,6 +79,8 @@ pub struct Snapshot {
     pub forging_enabled: bool,
     /// The forging account.
     pub forging_address: Option<Address>,
+    /// The genesis supply (units).
+    pub total_supply: u64,
 }
 
 impl Snapshot {
@@ -93,6 +95,7 @@ impl Snapshot {
             forging: core.is_forging(),
             forging_enabled: core.forging_enabled(),
             forging_address: core.forging_address(),
+            total_supply: core.total_supply(),
         }
     }
 

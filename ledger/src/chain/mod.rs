@@ -20,7 +20,7 @@ mod view;
 
 pub use bootstrap::Snapshot;
 
-pub use query::{AnchorEntry, BalanceDetails};
+pub use query::{AnchorEntry, BalanceDetails, BalanceKind};
 
 use crate::address::{Address, ChainId};
 use crate::block::{

@@ -44,6 +44,15 @@ pub struct AnchorEntry {
     pub receipt: Option<AnchorReceipt>,
 }
 
+/// Which balance a query means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BalanceKind {
+    /// What the account holds.
+    Regular,
+    /// What it holds plus leased in, minus leased out.
+    Effective,
+}
+
 impl<S: Store> Chain<S> {
     /// The fees block `h` carried to the generator of the next key block (60%).
     pub fn carried_fees(&self, h: Height) -> Result<u64, ChainError> {
@@ -198,8 +207,26 @@ impl<S: Store> Chain<S> {
         at: Height,
         depth: u32,
     ) -> Result<u64, ChainError> {
+        self.lowest_balance(address, at, depth, BalanceKind::Effective)
+    }
+
+    /// The lowest regular or effective balance of `address` over the blocks
+    /// `[max(1, at - depth + 1), at]` (LTO's balance "with confirmations").
+    pub fn lowest_balance(
+        &self,
+        address: &Address,
+        at: Height,
+        depth: u32,
+        kind: BalanceKind,
+    ) -> Result<u64, ChainError> {
         let start = at.0.saturating_sub(depth.saturating_sub(1)).max(1);
-        let mut min = self.effective_at(address, Height(start))?;
+        let pick = |r: u64, e: u64| match kind {
+            BalanceKind::Regular => r,
+            BalanceKind::Effective => e,
+        };
+        let mut min = self
+            .history_at(address, Height(start))?
+            .map_or(0, |(r, e)| pick(r, e));
         let from = keys::balance_history(address, Height(start.saturating_add(1)));
         let to = keys::balance_history(address, Height(at.0.saturating_add(1)));
         if start < at.0 {
@@ -207,14 +234,44 @@ impl<S: Store> Chain<S> {
                 self.store
                     .scan_range(Column::BalanceHistory, &from, Some(&to), false, None)?
             {
-                let e = v
-                    .get(8..16)
-                    .and_then(parse_u64)
-                    .ok_or(ChainError::Corrupt("history"))?;
-                min = min.min(e);
+                let r = v.get(..8).and_then(parse_u64);
+                let e = v.get(8..16).and_then(parse_u64);
+                let (Some(r), Some(e)) = (r, e) else {
+                    return Err(ChainError::Corrupt("history"));
+                };
+                min = min.min(pick(r, e));
             }
         }
         Ok(min)
+    }
+
+    /// The regular balance of `address` after each block that changed it, newest first, at
+    /// most `limit` entries (a pruned node keeps the recent ones).
+    pub fn balance_history(
+        &self,
+        address: &Address,
+        limit: usize,
+    ) -> Result<Vec<(Height, u64)>, ChainError> {
+        let from = keys::balance_history(address, Height(0));
+        let to = keys::balance_history(address, Height(u32::MAX));
+        let mut out = Vec::new();
+        for (k, v) in
+            self.store
+                .scan_range(Column::BalanceHistory, &from, Some(&to), true, Some(limit))?
+        {
+            let h = k
+                .len()
+                .checked_sub(4)
+                .and_then(|i| k.get(i..))
+                .and_then(parse_u32)
+                .ok_or(ChainError::Corrupt("history key"))?;
+            let r = v
+                .get(..8)
+                .and_then(parse_u64)
+                .ok_or(ChainError::Corrupt("history"))?;
+            out.push((Height(h), r));
+        }
+        Ok(out)
     }
 
     /// The balances of `address` now, with the generating balance over `depth` blocks.

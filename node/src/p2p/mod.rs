@@ -178,6 +178,7 @@ pub struct Bridge<S: Store> {
     pub(crate) sync_status: SharedSyncStatus,
     pub(crate) genesis: GenesisConfig,
     pub(crate) metrics: Option<Arc<crate::metrics::Metrics>>,
+    pub(crate) network_slot: Option<crate::rest::NetworkSlot>,
 }
 
 impl<S: Store + Clone> Clone for Bridge<S> {
@@ -188,6 +189,7 @@ impl<S: Store + Clone> Clone for Bridge<S> {
             sync_status: self.sync_status.clone(),
             genesis: self.genesis.clone(),
             metrics: self.metrics.clone(),
+            network_slot: self.network_slot.clone(),
         }
     }
 }
@@ -206,7 +208,14 @@ impl<S: Store + Clone + 'static> Bridge<S> {
             sync_status,
             genesis,
             metrics: None,
+            network_slot: None,
         }
+    }
+
+    /// Puts the network's handle into `slot` once it is up (for the REST API's `/peers`).
+    pub fn with_network_slot(mut self, slot: crate::rest::NetworkSlot) -> Self {
+        self.network_slot = Some(slot);
+        self
     }
 
     /// Keeps the peer count in `metrics`.
@@ -236,6 +245,9 @@ pub async fn run<S: Store + Clone + Snapshots + Send + 'static>(
     let bootstrap = config.bootstrap.clone();
     let has_bootstrap = !bootstrap.is_empty();
     let (net, mut events) = ltonode_network::start(config).await?;
+    if let Some(slot) = &bridge.network_slot {
+        let _ = slot.set(net.clone());
+    }
     // Until the first sync round, a node that has peers to ask does not forge on its
     // (possibly stale) tip.
     if has_bootstrap {

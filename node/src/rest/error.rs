@@ -80,6 +80,15 @@ pub enum ApiError {
     /// An address in the path or query is invalid (code 102).
     #[error("invalid address: {0}")]
     InvalidAddress(String),
+    /// A block id (signature) that does not decode (code 101).
+    #[error("invalid signature: {0}")]
+    InvalidSignature(String),
+    /// A public key that does not decode (code 108).
+    #[error("invalid public key: {0}")]
+    InvalidPublicKey(String),
+    /// A message, signature or key of a verify request that does not decode (code 110).
+    #[error("invalid message: {0}")]
+    InvalidMessage(String),
     /// A number in the path or query does not parse (code 109).
     #[error("argument is not a number: {0}")]
     InvalidNumber(String),
@@ -137,6 +146,9 @@ impl ApiError {
             ApiError::WrongJson(_)
             | ApiError::TooBig { .. }
             | ApiError::InvalidAddress(_)
+            | ApiError::InvalidSignature(_)
+            | ApiError::InvalidPublicKey(_)
+            | ApiError::InvalidMessage(_)
             | ApiError::InvalidNumber(_)
             | ApiError::BadArgument(_)
             | ApiError::TxRejected { .. } => StatusCode::BAD_REQUEST,
@@ -150,7 +162,10 @@ impl ApiError {
             ApiError::WrongJson(_) | ApiError::BodyTooLarge { .. } => 1,
             ApiError::ApiKeyMissing | ApiError::ApiKeyInvalid | ApiError::ApiKeyNotConfigured => 2,
             ApiError::TooBig { .. } => 10,
+            ApiError::InvalidSignature(_) => 101,
             ApiError::InvalidAddress(_) => 102,
+            ApiError::InvalidPublicKey(_) => 108,
+            ApiError::InvalidMessage(_) => 110,
             ApiError::InvalidNumber(_) => 109,
             ApiError::BadArgument(_) => 199,
             ApiError::TxRejected { code, .. } => *code as u32,

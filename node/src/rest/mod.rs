@@ -13,7 +13,9 @@ pub mod openapi;
 pub mod routes_addresses;
 pub mod routes_anchors;
 pub mod routes_blocks;
+pub mod routes_more;
 pub mod routes_node;
+pub mod routes_peers;
 pub mod routes_summaries;
 pub mod routes_transactions;
 
@@ -48,7 +50,11 @@ pub struct RestState<S: Store + Clone + Snapshots + 'static> {
     metrics: Option<Arc<crate::metrics::Metrics>>,
     wallet: Option<Arc<KeyPair>>,
     sync_status: SharedSyncStatus,
+    network: NetworkSlot,
 }
+
+/// Where the network's handle appears once the network is up (the REST API starts first).
+pub type NetworkSlot = Arc<std::sync::OnceLock<ltonode_network::NetworkHandle>>;
 
 impl<S: Store + Clone + Snapshots + 'static> Clone for RestState<S> {
     fn clone(&self) -> Self {
@@ -61,6 +67,7 @@ impl<S: Store + Clone + Snapshots + 'static> Clone for RestState<S> {
             metrics: self.metrics.clone(),
             wallet: self.wallet.clone(),
             sync_status: self.sync_status.clone(),
+            network: self.network.clone(),
         }
     }
 }
@@ -95,6 +102,7 @@ impl<S: Store + Clone + Snapshots + 'static> RestState<S> {
             metrics: crate::metrics::Metrics::new().ok().map(Arc::new),
             wallet: None,
             sync_status: SharedSyncStatus::default(),
+            network: NetworkSlot::default(),
         }
     }
 
@@ -114,6 +122,12 @@ impl<S: Store + Clone + Snapshots + 'static> RestState<S> {
     /// `/transactions/submit` sign with.
     pub fn with_wallet(mut self, wallet: Option<KeyPair>) -> Self {
         self.wallet = wallet.map(Arc::new);
+        self
+    }
+
+    /// Answers `/peers/*` from the network whose handle `slot` receives.
+    pub fn with_network(mut self, slot: NetworkSlot) -> Self {
+        self.network = slot;
         self
     }
 
@@ -248,6 +262,80 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
         .route("/anchors/verify", post(routes_anchors::verify::<S>))
         .route("/anchors/{hash}", get(routes_anchors::anchor::<S>))
         .route("/index/hash/{hash}", get(routes_anchors::index_hash::<S>))
+        .route("/hash/{hash}", get(routes_more::indexer_hash::<S>))
+        .route(
+            "/hash/{hash}/encoding/{encoding}",
+            get(routes_more::indexer_hash_encoded::<S>),
+        )
+        .route("/peers/connected", get(routes_peers::connected::<S>))
+        .route("/peers/all", get(routes_peers::all::<S>))
+        .route("/peers/blacklisted", get(routes_peers::blacklisted::<S>))
+        .route("/peers/suspended", get(routes_peers::suspended))
+        .route("/peers/connect", post(routes_peers::connect::<S>))
+        .route(
+            "/peers/clearblacklist",
+            post(routes_peers::clear_blacklist::<S>),
+        )
+        .route(
+            "/addresses/balance/{address}/{confirmations}",
+            get(routes_more::balance_confirmed::<S>),
+        )
+        .route(
+            "/addresses/effectiveBalance/{address}/{confirmations}",
+            get(routes_more::effective_confirmed::<S>),
+        )
+        .route(
+            "/addresses/balance/history/{address}",
+            get(routes_more::balance_history::<S>),
+        )
+        .route(
+            "/addresses/scriptInfo/{address}",
+            get(routes_more::script_info::<S>),
+        )
+        .route(
+            "/addresses/publicKey/{key}",
+            get(routes_more::address_of_key::<S>),
+        )
+        .route(
+            "/addresses/verify/{address}",
+            post(routes_more::verify::<S>),
+        )
+        .route(
+            "/addresses/verifyText/{address}",
+            post(routes_more::verify_text::<S>),
+        )
+        .route("/blocks/height/{id}", get(routes_more::height_of::<S>))
+        .route("/blocks/child/{id}", get(routes_more::child::<S>))
+        .route("/blocks/delay/{id}/{n}", get(routes_more::delay::<S>))
+        .route(
+            "/blocks/address/{address}/{from}/{to}",
+            get(routes_more::by_generator::<S>),
+        )
+        .route(
+            "/consensus/basetarget/{id}",
+            get(routes_more::base_target_of::<S>),
+        )
+        .route(
+            "/consensus/generationsignature",
+            get(routes_more::generation_signature_last::<S>),
+        )
+        .route(
+            "/consensus/generationsignature/{id}",
+            get(routes_more::generation_signature_of::<S>),
+        )
+        .route(
+            "/activation/status",
+            get(routes_more::activation_status::<S>),
+        )
+        .route("/supply", get(routes_more::supply::<S>))
+        .route("/supply/at/{height}", get(routes_more::supply_at::<S>))
+        .route("/utils/time", get(routes_more::time))
+        .route("/utils/hash/secure", post(routes_more::hash_secure))
+        .route("/utils/hash/fast", post(routes_more::hash_fast))
+        .route(
+            "/transactions/submit/{type_name}",
+            post(routes_transactions::submit_typed::<S>),
+        )
         .route("/node/status", get(routes_node::status::<S>))
         .route("/node/version", get(routes_node::version))
         .route("/node/stop", post(routes_node::stop::<S>))

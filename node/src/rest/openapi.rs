@@ -135,6 +135,119 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/fees/status", "Fee price"),
     ("get", "/metrics", "Prometheus metrics"),
     ("get", "/", "Status page (HTML)"),
+    ("get", "/peers/connected", "Connected peers"),
+    (
+        "get",
+        "/peers/all",
+        "Peers this node has been connected to, with lastSeen",
+    ),
+    ("get", "/peers/blacklisted", "Banned peers"),
+    (
+        "get",
+        "/peers/suspended",
+        "Suspended peers (always empty: this node bans)",
+    ),
+    ("post", "/peers/connect", "Dial {host, port} (API key)"),
+    ("post", "/peers/clearblacklist", "Lift every ban (API key)"),
+    (
+        "get",
+        "/addresses/balance/{address}/{confirmations}",
+        "Lowest regular balance over the last confirmations blocks",
+    ),
+    (
+        "get",
+        "/addresses/effectiveBalance/{address}/{confirmations}",
+        "Lowest effective balance over the last confirmations blocks",
+    ),
+    (
+        "get",
+        "/addresses/balance/history/{address}",
+        "Regular balance after each block that changed it, newest first",
+    ),
+    (
+        "get",
+        "/addresses/scriptInfo/{address}",
+        "The account script",
+    ),
+    (
+        "get",
+        "/addresses/publicKey/{key}",
+        "The address of a public key",
+    ),
+    (
+        "post",
+        "/addresses/verify/{address}",
+        "Check a signature of a Base58 message by the address's key",
+    ),
+    (
+        "post",
+        "/addresses/verifyText/{address}",
+        "Check a signature of a text message by the address's key",
+    ),
+    ("get", "/blocks/height/{id}", "Height of a block"),
+    ("get", "/blocks/child/{id}", "The block after it"),
+    (
+        "get",
+        "/blocks/delay/{id}/{n}",
+        "Mean time between the n blocks before it",
+    ),
+    (
+        "get",
+        "/blocks/address/{address}/{from}/{to}",
+        "Blocks of a generator (at most 100 heights)",
+    ),
+    (
+        "get",
+        "/consensus/basetarget/{id}",
+        "Base target of a block",
+    ),
+    (
+        "get",
+        "/consensus/generationsignature",
+        "Generation signature of the tip",
+    ),
+    (
+        "get",
+        "/consensus/generationsignature/{id}",
+        "Generation signature of a block",
+    ),
+    (
+        "get",
+        "/activation/status",
+        "Feature activation (none: every rule from genesis)",
+    ),
+    ("get", "/supply", "Initial, burned and total supply"),
+    (
+        "get",
+        "/supply/at/{height}",
+        "The supply at a height below the tip",
+    ),
+    ("get", "/utils/time", "The node's clock"),
+    (
+        "post",
+        "/utils/hash/secure",
+        "Secure hash (SHA-256 of Blake2b-256) of the body",
+    ),
+    (
+        "post",
+        "/utils/hash/fast",
+        "Fast hash (Blake2b-256) of the body",
+    ),
+    (
+        "post",
+        "/transactions/submit/{type_name}",
+        "Sign a transaction of that type with the node's wallet and broadcast it (API key)",
+    ),
+    (
+        "get",
+        "/hash/{hash}",
+        "LTO indexer: where a hash is anchored (chainpoint)",
+    ),
+    (
+        "get",
+        "/hash/{hash}/encoding/{encoding}",
+        "LTO indexer: the same with the hash's encoding (hex, base58, base64)",
+    ),
     ("get", "/api-docs/openapi.json", "This document"),
 ];
 

@@ -145,6 +145,59 @@ pub async fn submit<S: Store + Clone + Snapshots + 'static>(
     Ok(Json(to_json(&tx)))
 }
 
+/// LTO's transaction names (spaces as `-`) and their types, as `/transactions/submit/{name}`
+/// takes them.
+pub const TYPE_NAMES: &[(&str, u8)] = &[
+    ("genesis", 1),
+    ("transfer", 4),
+    ("lease", 8),
+    ("cancel-lease", 9),
+    ("lease-cancel", 9),
+    ("mass-transfer", 11),
+    ("data", 12),
+    ("set-script", 13),
+    ("anchor", 15),
+    ("issue-association", 16),
+    ("revoke-association", 17),
+    ("sponsorship", 18),
+    ("cancel-sponsorship", 19),
+    ("sponsorship-cancel", 19),
+    ("register", 20),
+    ("burn", 21),
+    ("mapped-anchor", 22),
+    ("statement", 23),
+    ("certificate", 24),
+];
+
+/// `POST /transactions/submit/{typeName}` (API key): as `/transactions/submit`, the type
+/// taken from the path (`transfer`, `anchor`, `issue-association`...).
+pub async fn submit_typed<S: Store + Clone + Snapshots + 'static>(
+    State(st): State<RestState<S>>,
+    Path(type_name): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    super::auth::check(st.api_key_hash.as_deref(), &headers)?;
+    let Some(&(_, ty)) = TYPE_NAMES.iter().find(|(n, _)| *n == type_name) else {
+        return Err(ApiError::BadArgument(format!(
+            "Bad transaction type ({type_name})"
+        )));
+    };
+    if ty == 1 {
+        return Err(ApiError::BadArgument(format!(
+            "Unsupported transaction type ({ty})"
+        )));
+    }
+    let mut request = json_body(body)?;
+    let obj = request
+        .as_object_mut()
+        .ok_or_else(|| ApiError::WrongJson("expected a JSON object".into()))?;
+    obj.insert("type".into(), json!(ty));
+    let tx = sign_with_wallet(&st, request)?;
+    let tx = admit(&st, tx).await?;
+    Ok(Json(to_json(&tx)))
+}
+
 /// `POST /transactions/calculateFee`: the fee the schedule charges for the transaction.
 pub async fn calculate_fee<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,

@@ -466,6 +466,34 @@ fn a_peer_sending_garbage_is_banned_and_the_others_carry_on() {
         "the garbage sender to be banned",
         || nodes[0].log().contains("peer banned"),
     );
+    // LTO's peer routes list it: banned (with the penalty), known, and not connected.
+    let banned = nodes[0].get("/peers/blacklisted").unwrap();
+    let banned = banned.as_array().unwrap();
+    assert_eq!(banned.len(), 1, "{banned:?}");
+    assert!(
+        banned[0]["hostname"]
+            .as_str()
+            .unwrap()
+            .starts_with("/127.0.0.1")
+    );
+    assert!(banned[0]["timestamp"].as_u64().unwrap() > 1_700_000_000_000);
+    assert!(!banned[0]["reason"].as_str().unwrap().is_empty());
+    let connected = nodes[0].get("/peers/connected").unwrap();
+    let connected = connected["peers"].as_array().unwrap();
+    assert_eq!(
+        connected.len(),
+        2,
+        "the two other generators: {connected:?}"
+    );
+    assert!(
+        connected[0]["address"]
+            .as_str()
+            .unwrap()
+            .starts_with("/127.0.0.1:")
+    );
+    assert!(connected[0]["applicationName"].is_string());
+    let known = nodes[0].get("/peers/all").unwrap();
+    assert!(known["peers"].as_array().unwrap().len() >= 3, "{known}");
     let h = nodes[0].height().unwrap();
     wait_until(Duration::from_secs(60), "the others to carry on", || {
         agree(&all, h + 2)

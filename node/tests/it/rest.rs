@@ -1015,7 +1015,11 @@ async fn openapi_lists_every_route_and_each_answers() {
             .replace("{to}", "1")
             .replace("{id}", "11111111111111111111111111111111")
             .replace("{hash}", "00")
-            .replace("{n}", "1");
+            .replace("{n}", "1")
+            .replace("{confirmations}", "0")
+            .replace("{key}", &dev_key(0).public_key().to_base58())
+            .replace("{type_name}", "anchor")
+            .replace("{encoding}", "hex");
         if *path == "/node/stop" {
             continue;
         }
@@ -1332,4 +1336,213 @@ async fn the_status_page_renders_height_and_peers_in_chromium() {
         shot.display()
     );
     eprintln!("status page screenshot: {}", shot.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rest_of_ltos_routes_answer_as_lto_does() {
+    let mut node = start(None).await;
+    let sender = dev_key(1);
+    let recipient = address_of(&dev_key(2));
+    let tx = node.signed(&sender, 100_000_000, transfer(&recipient, 5_000));
+    assert_eq!(node.broadcast(&tx).await.0, 200);
+    let h = node.forge_micro_block().await;
+    node.forge_key_block().await;
+    node.forge_key_block().await;
+    let tip = node.height();
+    let who = address_of(&sender).to_base58();
+
+    // Balances with confirmations and their history.
+    let (_, now) = node.get(&format!("/addresses/balance/{who}")).await;
+    let (status, v) = node.get(&format!("/addresses/balance/{who}/0")).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["balance"], now["balance"]);
+    assert_eq!(v["confirmations"], 0);
+    // Over the blocks since before the transfer, the lowest balance is the one after it.
+    let (_, v) = node
+        .get(&format!("/addresses/balance/{who}/{}", tip - h + 2))
+        .await;
+    assert_eq!(v["balance"], now["balance"], "{v}");
+    let (_, hist) = node.get(&format!("/addresses/balance/history/{who}")).await;
+    let hist = hist.as_array().unwrap().clone();
+    assert!(hist.len() >= 2, "{hist:?}");
+    assert_eq!(hist[0]["height"], h);
+    assert_eq!(hist[0]["balance"], now["balance"]);
+    let before = hist[1]["balance"].as_u64().unwrap();
+    assert_eq!(
+        before,
+        now["balance"].as_u64().unwrap() + 5_000 + 100_000_000
+    );
+    let (status, v) = node
+        .get(&format!("/addresses/effectiveBalance/{who}/1"))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = node.get("/addresses/balance/3Mx/1").await;
+    assert_eq!((status, error_of(&v).0), (400, 102));
+
+    // Keys and signatures.
+    let pk = sender.public_key().to_base58();
+    let (_, v) = node.get(&format!("/addresses/publicKey/{pk}")).await;
+    assert_eq!(v["address"], who.as_str());
+    let (status, v) = node.get("/addresses/publicKey/0OIl").await;
+    assert_eq!((status, error_of(&v).0), (400, 108));
+    let message = b"signed by account 2";
+    let sig = sender.sign(message).to_base58();
+    let body =
+        json!({"message": bs58::encode(message).into_string(), "signature": sig, "publickey": pk});
+    let (_, v) = node
+        .post(
+            &format!("/addresses/verify/{who}"),
+            body.to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(v, json!({"valid": true}));
+    let (_, v) = node
+        .post(
+            &format!("/addresses/verify/{recipient}"),
+            body.to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(v, json!({"valid": false}), "another address's key");
+    let text = json!({"message": "signed by account 2", "signature": sig, "publickey": pk});
+    let (_, v) = node
+        .post(
+            &format!("/addresses/verifyText/{who}"),
+            text.to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(v, json!({"valid": true}));
+    let bad = json!({"message": "0OIl", "signature": sig, "publickey": pk});
+    let (status, v) = node
+        .post(
+            &format!("/addresses/verify/{who}"),
+            bad.to_string().as_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!((status, error_of(&v).0), (400, 110));
+    let (_, v) = node.get(&format!("/addresses/scriptInfo/{who}")).await;
+    assert_eq!(v, json!({"address": who, "complexity": 0, "extraFee": 0}));
+
+    // Blocks by id.
+    let (_, block) = node.get(&format!("/blocks/at/{h}")).await;
+    let id = block["id"].as_str().unwrap().to_owned();
+    let (_, v) = node.get(&format!("/blocks/height/{id}")).await;
+    assert_eq!(v, json!({"height": h}));
+    let (_, v) = node.get(&format!("/blocks/child/{id}")).await;
+    assert_eq!(v["height"], h + 1);
+    let (_, last) = node.get("/blocks/last").await;
+    let last_id = last["id"].as_str().unwrap().to_owned();
+    let (_, v) = node.get(&format!("/blocks/child/{last_id}")).await;
+    assert_eq!(v, json!({"status": "error", "details": "No child blocks"}));
+    let (_, first) = node.get(&format!("/blocks/at/{}", tip - 2)).await;
+    let (_, v) = node.get(&format!("/blocks/delay/{last_id}/2")).await;
+    let expected = (last["timestamp"].as_u64().unwrap() - first["timestamp"].as_u64().unwrap()) / 2;
+    assert_eq!(v, json!({"delay": expected}));
+    let (status, v) = node
+        .get(&format!("/blocks/height/{}", "1".repeat(89)))
+        .await;
+    assert_eq!((status, error_of(&v).0), (400, 101));
+    let (status, v) = node
+        .get("/blocks/height/11111111111111111111111111111111")
+        .await;
+    assert_eq!((status, error_of(&v).0), (404, 301));
+    let generator = address_of(&dev_key(0)).to_base58();
+    let (_, v) = node
+        .get(&format!("/blocks/address/{generator}/1/{tip}"))
+        .await;
+    assert_eq!(
+        v.as_array().unwrap().len() as u32,
+        tip - 1,
+        "all but genesis"
+    );
+    let (status, v) = node
+        .get(&format!("/blocks/address/{generator}/1/101"))
+        .await;
+    assert_eq!((status, error_of(&v).0), (400, 10));
+
+    // Consensus values of a block.
+    let (_, v) = node.get(&format!("/consensus/basetarget/{id}")).await;
+    assert_eq!(v["baseTarget"], block["baseTarget"]);
+    let (_, v) = node
+        .get(&format!("/consensus/generationsignature/{id}"))
+        .await;
+    let sig = v["generationSignature"].as_str().unwrap().to_owned();
+    assert_eq!(bs58::decode(&sig).into_vec().unwrap().len(), 32);
+    let (_, v) = node.get("/consensus/generationsignature").await;
+    assert!(v["generationSignature"].is_string());
+
+    // Activation, supply, utils.
+    let (_, v) = node.get("/activation/status").await;
+    assert_eq!(v["height"], tip);
+    assert_eq!(v["features"], json!([]));
+    let total = GenesisConfig::dev().total().units();
+    let (_, v) = node.get("/supply").await;
+    assert_eq!(
+        v,
+        json!({"height": tip, "initial": total, "burned": 0, "total": total})
+    );
+    let (_, v) = node.get("/supply/at/1").await;
+    assert_eq!(v["height"], 1);
+    let (status, v) = node.get(&format!("/supply/at/{tip}")).await;
+    assert_eq!((status, error_of(&v).0), (404, 301));
+    let (_, v) = node.get("/utils/time").await;
+    assert!(v["system"].as_u64().unwrap() > 1_700_000_000_000);
+    let (_, v) = node.post("/utils/hash/secure", b"hello", &[]).await;
+    assert_eq!(
+        v,
+        json!({"message": "hello", "hash": bs58::encode(secure_hash(b"hello")).into_string()})
+    );
+    let (_, v) = node.post("/utils/hash/fast", b"hello", &[]).await;
+    assert_eq!(
+        v["hash"],
+        bs58::encode(ltonode_ledger::blake2b256(b"hello"))
+            .into_string()
+            .as_str()
+    );
+
+    // Peers: no network in this test, so the lists are empty but shaped as LTO's.
+    let (_, v) = node.get("/peers/connected").await;
+    assert_eq!(v, json!({"peers": []}));
+    let (_, v) = node.get("/peers/all").await;
+    assert_eq!(v, json!({"peers": []}));
+    let (_, v) = node.get("/peers/blacklisted").await;
+    assert_eq!(v, json!([]));
+    let (status, v) = node.post("/peers/clearblacklist", b"", &[]).await;
+    assert_eq!(
+        (status, error_of(&v).0),
+        (403, 2),
+        "API key routes are closed"
+    );
+
+    // The indexer's /hash routes answer as /index/hash.
+    let anchor = sha256(b"indexed");
+    let atx = node.signed(
+        &sender,
+        35_000_000,
+        TxBody::Anchor {
+            anchors: vec![anchor.to_vec()],
+        },
+    );
+    assert_eq!(node.broadcast(&atx).await.0, 200);
+    node.forge_micro_block().await;
+    let (_, a) = node
+        .get(&format!("/index/hash/{}", hex::encode(anchor)))
+        .await;
+    let (_, b) = node.get(&format!("/hash/{}", hex::encode(anchor))).await;
+    assert_eq!(a, b);
+    assert!(a["chainpoint"].is_object(), "{a}");
+    let (_, c) = node
+        .get(&format!(
+            "/hash/{}/encoding/base58",
+            bs58::encode(anchor).into_string()
+        ))
+        .await;
+    assert_eq!(a, c);
+    let (status, _) = node
+        .get(&format!("/hash/{}", hex::encode(sha256(b"nope"))))
+        .await;
+    assert_eq!(status, 404);
 }
