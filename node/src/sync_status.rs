@@ -48,6 +48,8 @@ pub struct SyncStatus {
     pub boundary: u32,
     /// The height of the peer synced from, when the sync started.
     pub target_height: u32,
+    /// A fast sync (all four phases), or an ordinary block download (blocks only).
+    pub fast: bool,
     started: Instant,
     phase_started: Instant,
 }
@@ -61,6 +63,22 @@ impl SyncStatus {
             total: headers,
             boundary,
             target_height,
+            fast: true,
+            started: now,
+            phase_started: now,
+        }
+    }
+
+    /// An ordinary block download from `from` (this node's height) to a peer at
+    /// `target_height` starts: the blocks phase only.
+    pub fn blocks(from: u32, target_height: u32, now: Instant) -> SyncStatus {
+        SyncStatus {
+            phase: SyncPhase::Blocks,
+            done: 0,
+            total: u64::from(target_height.saturating_sub(from)),
+            boundary: from,
+            target_height,
+            fast: false,
             started: now,
             phase_started: now,
         }
@@ -104,7 +122,11 @@ impl SyncStatus {
         } else {
             (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
         };
-        (index + within) / 4.0
+        if self.fast {
+            (index + within) / 4.0
+        } else {
+            within
+        }
     }
 
     /// Seconds since the sync started.
@@ -145,6 +167,26 @@ impl SyncStatus {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn progress_covers_fast_sync_phases_and_plain_block_downloads() {
+        let t0 = Instant::now();
+        let mut fast = SyncStatus::start(800, 1000, 801, t0);
+        assert_eq!(fast.progress(), 0.0);
+        fast.done = 801;
+        assert_eq!(fast.progress(), 0.25);
+        fast.enter(SyncPhase::Blocks, 200, t0);
+        fast.done = 100;
+        assert_eq!(fast.progress(), 0.875);
+        let mut plain = SyncStatus::blocks(100, 400, t0);
+        assert_eq!(
+            (plain.phase, plain.total, plain.fast),
+            (SyncPhase::Blocks, 300, false)
+        );
+        plain.done = 150;
+        assert_eq!(plain.progress(), 0.5);
+        assert_eq!(plain.to_json(t0)["phase"], "blocks");
+    }
 
     #[test]
     fn eta_follows_the_rate_of_the_phase() {

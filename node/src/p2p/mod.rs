@@ -306,16 +306,21 @@ async fn peer_gauge(metrics: Option<Arc<crate::metrics::Metrics>>, net: NetworkH
 
 /// Most transactions kept for a later publish when no peer listened.
 const BACKLOG_TXS: usize = 10_000;
+/// How often the kept transactions are tried again.
+const BACKLOG_RETRY: Duration = Duration::from_secs(2);
+/// How long a kept transaction is tried (past LTO's transaction window it is dead anyway).
+const BACKLOG_KEEP: Duration = Duration::from_secs(3 * 60 * 60);
 
 /// Publishes what the core posts. A transaction that found no peer to tell (a client's
-/// broadcast before any peer connected) is kept, up to [`BACKLOG_TXS`], and published again
-/// when a peer connects.
+/// broadcast before any peer connected, or before gossip's mesh formed) is kept, up to
+/// [`BACKLOG_TXS`], and published again when a peer connects and every [`BACKLOG_RETRY`].
 async fn publish_outbox(
     net: NetworkHandle,
     mut outbox: mpsc::Receiver<Outgoing>,
     mut connected: tokio::sync::watch::Receiver<u64>,
 ) {
-    let mut backlog: std::collections::VecDeque<Vec<u8>> = std::collections::VecDeque::new();
+    let mut backlog: std::collections::VecDeque<(std::time::Instant, Vec<u8>)> =
+        std::collections::VecDeque::new();
     loop {
         let item = tokio::select! {
             item = outbox.recv() => match item {
@@ -328,15 +333,11 @@ async fn publish_outbox(
                 }
                 // Give the new peer a moment to join the topic.
                 tokio::time::sleep(Duration::from_millis(500)).await;
-                let waiting: Vec<Vec<u8>> = backlog.drain(..).collect();
-                tracing::debug!(txs = waiting.len(), "publishing transactions kept for a peer");
-                for bytes in waiting {
-                    if net.publish(GossipMessage::Transaction(bytes.clone())).await.is_err()
-                        && backlog.len() < BACKLOG_TXS
-                    {
-                        backlog.push_back(bytes);
-                    }
-                }
+                retry_backlog(&net, &mut backlog).await;
+                continue;
+            }
+            _ = tokio::time::sleep(BACKLOG_RETRY), if !backlog.is_empty() => {
+                retry_backlog(&net, &mut backlog).await;
                 continue;
             }
         };
@@ -357,10 +358,35 @@ async fn publish_outbox(
                 if let Some(b) = kept
                     && backlog.len() < BACKLOG_TXS
                 {
-                    backlog.push_back(b);
+                    backlog.push_back((std::time::Instant::now(), b));
                 }
             }
         }
+    }
+}
+
+/// Publishes the kept transactions again; those no peer takes yet stay (until too old).
+async fn retry_backlog(
+    net: &NetworkHandle,
+    backlog: &mut std::collections::VecDeque<(std::time::Instant, Vec<u8>)>,
+) {
+    let waiting: Vec<_> = backlog.drain(..).collect();
+    let mut published = 0usize;
+    for (since, bytes) in waiting {
+        if since.elapsed() > BACKLOG_KEEP {
+            continue;
+        }
+        match net.publish(GossipMessage::Transaction(bytes.clone())).await {
+            Ok(_) => published += 1,
+            Err(_) => backlog.push_back((since, bytes)),
+        }
+    }
+    if published > 0 {
+        tracing::debug!(
+            published,
+            waiting = backlog.len(),
+            "published kept transactions"
+        );
     }
 }
 

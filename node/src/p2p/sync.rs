@@ -18,6 +18,7 @@
 
 use super::{Bridge, P2pError, fastsync, penalty_of};
 use crate::service::{HandleError, Origin, wall_clock};
+use crate::sync_status::SyncStatus;
 use ltonode_consensus::ChainScore;
 use ltonode_core::serve::{self, PeerTip as CorePeerTip, SyncNeed};
 use ltonode_core::{Action, Extension, Input, Reply};
@@ -37,6 +38,9 @@ const SYNC_EVERY: Duration = Duration::from_secs(2);
 const ALONE_AFTER: Duration = Duration::from_secs(10);
 /// Most batches of blocks fetched in one round (the next round goes on).
 const MAX_BATCHES: usize = 50;
+/// A node this many blocks behind reports its block download as sync progress (logs,
+/// `/node/status`, the status page).
+const REPORT_BEHIND: u64 = 50;
 /// Most peers ahead tried in one round when the best ones cannot serve the blocks.
 const MAX_SOURCES: usize = 4;
 /// Every this many rounds, configured peers that are not connected are dialled again (the
@@ -197,6 +201,14 @@ async fn round<S: Store + Clone + Send + 'static>(
                 "a peer is ahead; syncing"
             );
             bridge.core.set_forging_enabled(false).await?;
+            if best.height > u64::from(local.height).saturating_add(REPORT_BEHIND) {
+                let target = u32::try_from(best.height).unwrap_or(u32::MAX);
+                bridge.with_status(|s| {
+                    if s.is_none() {
+                        *s = Some(SyncStatus::blocks(local.height, target, Instant::now()));
+                    }
+                });
+            }
             // The best peer first; if it cannot serve (a pruned peer asked for blocks it
             // dropped), the next one ahead, and so on.
             let mut ahead: Vec<PeerTip> = tips

@@ -61,6 +61,28 @@ impl NodeProc {
         Self::start_with(root, name, seed, peers, &[])
     }
 
+    /// Like [`NodeProc::start`], listening for peers on `p2p`.
+    pub fn start_on(
+        root: &Path,
+        name: &str,
+        seed: Option<String>,
+        peers: Vec<SocketAddr>,
+        p2p: SocketAddr,
+    ) -> Self {
+        let mut n = NodeProc {
+            child: None,
+            rest: SocketAddr::from(([127, 0, 0, 1], free_port())),
+            p2p,
+            data_dir: root.join(name),
+            log: root.join(format!("{name}.log")),
+            seed,
+            peers,
+            extra: Vec::new(),
+        };
+        n.spawn();
+        n
+    }
+
     /// Like [`NodeProc::start`], with more command-line arguments.
     pub fn start_with(
         root: &Path,
@@ -378,6 +400,42 @@ fn nodes_with_other_chain_parameters_refuse_each_other_at_the_handshake() {
         || a.height().is_some_and(|h| h >= 3),
     );
     assert_eq!(b.height(), Some(1), "{}", dump_logs(&[&a, &b]));
+}
+
+#[test]
+fn a_transaction_broadcast_before_any_peer_reaches_peers_that_connect_later() {
+    let dir = tempfile::tempdir().unwrap();
+    // Neither node forges: the transaction can reach the second only by gossip.
+    let later = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let first = NodeProc::start(dir.path(), "first", None, vec![later]);
+    wait_until(Duration::from_secs(30), "the first node's API", || {
+        first.height() == Some(1)
+    });
+    let user = user_key();
+    let mut tx = anchor_tx(&user, 77);
+    // Inside the window of the genesis block, the tip of both nodes.
+    tx.timestamp = Timestamp(genesis().timestamp.0 + 1_000);
+    tx.proofs.clear();
+    tx.sign_with(&user);
+    let reply = http(
+        first.rest,
+        "POST",
+        "/transactions/broadcast",
+        to_json(&tx).to_string().as_bytes(),
+    );
+    assert!(matches!(reply, Some((200, _))), "{reply:?}");
+    std::thread::sleep(Duration::from_secs(1));
+    let second = NodeProc::start_on(dir.path(), "second", None, vec![first.p2p], later);
+    let path = format!("/transactions/unconfirmed/info/{}", tx.id());
+    wait_until(
+        Duration::from_secs(45),
+        "the transaction in the second node's pool",
+        || {
+            second
+                .get(&path)
+                .is_some_and(|v| v["id"] == tx.id().to_base58().as_str())
+        },
+    );
 }
 
 #[test]
