@@ -228,6 +228,7 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
             get(routes_addresses::associations::<S>),
         )
         .route("/", get(status_page))
+        .route("/api-docs", get(api_explorer))
         .route("/blocks/height", get(routes_blocks::height::<S>))
         .route("/blocks/last", get(routes_blocks::last::<S>))
         .route("/blocks/first", get(routes_blocks::first::<S>))
@@ -376,6 +377,15 @@ async fn no_route(method: Method, uri: Uri) -> ApiError {
 /// time): it reads `/node/status`, `/metrics`, `/leasing/active/{generator}` and
 /// `/blocks/headers/seq` and refreshes itself every 2 s.
 pub const STATUS_PAGE: &str = include_str!("status.html");
+
+/// The API explorer's HTML, compiled into the binary like the status page: it lists every
+/// operation of `/api-docs/openapi.json` and sends requests to this node.
+pub const API_EXPLORER: &str = include_str!("api_docs.html");
+
+/// `GET /api-docs`: the API explorer.
+async fn api_explorer() -> axum::response::Html<&'static str> {
+    axum::response::Html(API_EXPLORER)
+}
 
 /// `GET /`: the status page.
 async fn status_page() -> axum::response::Html<&'static str> {

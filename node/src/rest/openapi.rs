@@ -135,6 +135,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/fees/status", "Fee price"),
     ("get", "/metrics", "Prometheus metrics"),
     ("get", "/", "Status page (HTML)"),
+    ("get", "/api-docs", "API explorer (HTML)"),
     ("get", "/peers/connected", "Connected peers"),
     (
         "get",
@@ -252,30 +253,184 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
 ];
 
 /// The OpenAPI document.
+/// The schema of a path parameter, by its name: what the route really accepts. Rules a
+/// schema cannot say (an address's checksum, a hash's encoding matching `{encoding}`, a
+/// range of at most 100 blocks) are refused with 400 and listed in `schemathesis.toml`.
+fn param_schema(name: &str) -> Value {
+    const BASE58: &str = "[1-9A-HJ-NP-Za-km-z]";
+    match name {
+        "address" => json!({"type": "string", "pattern": format!("^3{BASE58}{{34}}$"),
+                             "example": "3MsWfVd2xGzDN1oTRbUYmir6VAup3naWEXK"}),
+        "height" | "from" | "to" | "n" | "confirmations" => {
+            json!({"type": "integer", "minimum": 0, "maximum": 4_294_967_295u64, "example": 1})
+        }
+        // Block and transaction ids are 32 bytes: 43 or 44 Base58 characters.
+        "id" => json!({"type": "string", "pattern": format!("^{BASE58}{{43,44}}$")}),
+        "key" => json!({"type": "string", "pattern": format!("^{BASE58}{{43,44}}$")}),
+        "hash" => json!({"type": "string", "pattern": "^([0-9a-f]{2}){1,64}$"}),
+        "encoding" => json!({"type": "string", "enum": ["hex", "base58", "base64"]}),
+        "type_name" => {
+            let names: Vec<&str> = super::routes_transactions::TYPE_NAMES
+                .iter()
+                .map(|(n, _)| *n)
+                .filter(|n| *n != "genesis")
+                .collect();
+            json!({"type": "string", "enum": names})
+        }
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// Routes that need the API key.
+fn guarded(method: &str, path: &str) -> bool {
+    matches!(
+        (method, path),
+        ("post", "/node/stop")
+            | ("post", "/peers/connect")
+            | ("post", "/peers/clearblacklist")
+            | ("post", "/transactions/sign")
+            | ("post", "/transactions/submit")
+            | ("post", "/transactions/submit/{type_name}")
+    )
+}
+
+/// The request body a POST route takes, if any.
+fn request_body(path: &str) -> Option<Value> {
+    let json_object = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    match path {
+        "/node/stop" | "/peers/clearblacklist" => None,
+        "/utils/hash/secure" | "/utils/hash/fast" => Some(json!({
+            "required": false,
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        })),
+        // Any JSON: what is not a receipt is answered `{"valid": false, "reason"}`.
+        "/anchors/verify" => Some(json_object(json!({}))),
+        "/addresses/verify/{address}" | "/addresses/verifyText/{address}" => {
+            Some(json_object(json!({
+                "type": "object",
+                "required": ["message", "signature", "publickey"],
+                // Base58 (the message as text for verifyText); a key or signature of another
+                // length is simply not valid.
+                "properties": {
+                    "message": {"type": "string"},
+                    "signature": {"type": "string"},
+                    "publickey": {"type": "string"},
+                },
+            })))
+        }
+        "/peers/connect" => Some(json_object(json!({
+            "type": "object",
+            "required": ["host", "port"],
+            "properties": {
+                "host": {"type": "string"},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            },
+        }))),
+        // A transaction (or a receipt): LTO's JSON, whose signatures and sums no schema can
+        // check.
+        _ => Some(json_object(json!({"type": "object"}))),
+    }
+}
+
+/// What a route answers with: its type on success, and the statuses of LTO's error body.
+fn responses(method: &str, path: &str, has_params: bool, has_body: bool) -> Value {
+    let ok = match path {
+        "/" | "/api-docs" => json!({"description": "OK", "content": {"text/html": {}}}),
+        "/metrics" => json!({"description": "OK", "content": {"text/plain": {}}}),
+        _ => json!({"description": "OK", "content": {"application/json": {}}}),
+    };
+    let error = |what: &str| {
+        json!({"description": what, "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {"error": {"type": "integer"}, "message": {"type": "string"}},
+        }}}})
+    };
+    let mut r = Map::new();
+    r.insert("200".into(), ok);
+    let static_route = matches!(
+        path,
+        "/" | "/api-docs"
+            | "/api-docs/openapi.json"
+            | "/node/version"
+            | "/utils/time"
+            | "/consensus/algo"
+            | "/fees/status"
+            | "/peers/suspended"
+    );
+    if has_params || has_body {
+        r.insert("400".into(), error("Bad input (LTO's error body)"));
+    }
+    if has_body {
+        r.insert("413".into(), error("The body is over 1 MiB"));
+    }
+    if path.starts_with("/hash/") || path.starts_with("/index/hash/") {
+        // LTO's indexer answers an unknown hash with `{"chainpoint": null}`.
+        r.insert(
+            "404".into(),
+            json!({"description": "Not anchored", "content": {"application/json": {"schema": {
+                "type": "object",
+            }}}}),
+        );
+        r.insert("503".into(), error("The chain is not ready"));
+    } else if !static_route {
+        r.insert(
+            "404".into(),
+            error("No such block, transaction, anchor or summary"),
+        );
+        r.insert("503".into(), error("The chain is not ready"));
+    }
+    if guarded(method, path) {
+        r.insert("401".into(), error("No API key"));
+        r.insert("403".into(), error("A wrong API key, or none configured"));
+    }
+    Value::Object(r)
+}
+
+/// The OpenAPI 3 document.
 pub fn document() -> Value {
     let mut paths = Map::new();
     for (method, path, summary) in ROUTES {
         let params: Vec<Value> = path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| {
+                // `/addresses/validate` says whether any text is an address.
+                let schema = if path.starts_with("/addresses/validate/") {
+                    json!({"type": "string"})
+                } else {
+                    param_schema(name)
+                };
+                json!({"name": name, "in": "path", "required": true, "schema": schema})
+            })
             .collect();
+        let body = if *method == "post" {
+            request_body(path)
+        } else {
+            None
+        };
+        let mut op = json!({
+            "summary": summary,
+            "parameters": params,
+            "responses": responses(method, path, !params.is_empty(), body.is_some()),
+        });
+        if let Some(b) = body {
+            op["requestBody"] = b;
+        }
+        if guarded(method, path) {
+            op["security"] = json!([{"apiKey": []}]);
+        }
         let entry = paths
             .entry((*path).to_string())
             .or_insert_with(|| json!({}));
-        entry[*method] = json!({
-            "summary": summary,
-            "parameters": params,
-            "responses": {
-                "200": {"description": "OK"},
-                "400": {"description": "Bad input: {\"error\": code, \"message\"}"},
-                "404": {"description": "Not found"}
-            }
-        });
+        entry[*method] = op;
     }
     json!({
         "openapi": "3.0.3",
         "info": {"title": "ltonode REST API", "version": env!("CARGO_PKG_VERSION")},
+        "components": {"securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }},
         "paths": paths,
     })
 }

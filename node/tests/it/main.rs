@@ -10,4 +10,5 @@ mod loopback;
 mod python_client;
 mod rest;
 mod rest_load;
+mod schemathesis;
 mod setup_probe;

@@ -1546,3 +1546,44 @@ async fn the_rest_of_ltos_routes_answer_as_lto_does() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_explorer_lists_every_operation_in_chromium() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let node = start(None).await;
+    let (status, page) = http(node.addr, "GET", "/api-docs", &[], b"").await;
+    assert_eq!(status, 200);
+    let html = page.as_str().unwrap_or_default();
+    assert!(html.contains("<title>ltonode API explorer</title>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no outside assets"
+    );
+    let url = format!("http://{}/api-docs", node.addr);
+    let profile = tempfile::tempdir().unwrap();
+    let dom = tokio::task::spawn_blocking({
+        let profile = profile.path().to_owned();
+        move || {
+            headless(
+                &chromium,
+                &profile,
+                &[
+                    "--virtual-time-budget=5000".into(),
+                    "--dump-dom".into(),
+                    url,
+                ],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    for (method, path, _) in ltonode::rest::openapi::ROUTES {
+        assert!(
+            dom.contains(&format!(r#"<span class="p">{path}</span>"#)),
+            "{method} {path} is not listed"
+        );
+    }
+    assert!(dom.contains(r#"<span class="m post">POST</span>"#));
+}
