@@ -137,6 +137,10 @@ pub struct GenesisConfig {
     pub base_target: u64,
     /// The funded accounts, in the order of their genesis transactions.
     pub allocations: Vec<Allocation>,
+    /// The consensus preset the chain runs with (`dev`, `minimal`, `testnet`, `mainnet`), so
+    /// that every node of the chain runs the same parameters; `None` in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
 }
 
 /// A funded account of the dev genesis, with its seed, for `ltonode dev-accounts`.
@@ -158,6 +162,8 @@ struct RawGenesis {
     timestamp: Timestamp,
     base_target: u64,
     allocations: Vec<RawAllocation>,
+    #[serde(default)]
+    preset: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -320,6 +326,7 @@ impl GenesisConfig {
                     seed: Some(seed.to_owned()),
                 })
                 .collect(),
+            preset: Some("dev".to_owned()),
         }
     }
 
@@ -384,6 +391,7 @@ impl TryFrom<RawGenesis> for GenesisConfig {
             timestamp: raw.timestamp,
             base_target: raw.base_target,
             allocations,
+            preset: raw.preset,
         };
         config.validate()?;
         Ok(config)

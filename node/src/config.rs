@@ -101,6 +101,19 @@ pub enum ConfigError {
         /// Why not.
         reason: String,
     },
+    /// The genesis names a preset and `--preset` another.
+    #[error(
+        "the genesis runs preset {genesis:?}, --preset says {flag:?}; every node of a chain runs its genesis's preset"
+    )]
+    PresetMismatch {
+        /// The genesis's.
+        genesis: Preset,
+        /// The setting's.
+        flag: Preset,
+    },
+    /// The genesis names a preset this node does not know.
+    #[error("the genesis names an unknown preset {0:?} (dev, minimal, testnet, mainnet)")]
+    UnknownPreset(String),
     /// The configuration could not be written as TOML.
     #[error("cannot write configuration as TOML: {message}")]
     Render {
@@ -224,9 +237,11 @@ pub struct Config {
     /// Consensus timing and windows the chain runs with: `dev` (5 s key blocks, a summary
     /// every 120), `minimal` (dev timing, a summary every 8 blocks, pruning after 16: for
     /// tests), `testnet` or `mainnet` (60 s key blocks, a summary every 1440). Every node of
-    /// a chain must use the same preset.
-    #[arg(long, env = "LTONODE_PRESET", value_enum, default_value_t = Preset::Dev)]
-    pub preset: Preset,
+    /// a chain must use the same preset: the genesis names it (`"preset"`), and this setting,
+    /// if given, must agree; for a genesis that names none it says which (default `dev`).
+    #[arg(long, env = "LTONODE_PRESET", value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
     /// The REST API (`[rest]` in the config file).
     #[command(flatten)]
     pub rest: RestArgs,
@@ -258,6 +273,12 @@ pub enum Preset {
 }
 
 impl Preset {
+    /// The preset a genesis file names.
+    pub fn from_name(name: &str) -> Option<Preset> {
+        use clap::ValueEnum;
+        Preset::from_str(name, true).ok()
+    }
+
     /// The parameters of this preset for a chain with `chain_id`.
     pub fn params(self, chain_id: ltonode_ledger::ChainId) -> ltonode_consensus::ChainParams {
         use ltonode_consensus::ChainParams;
@@ -379,6 +400,34 @@ impl Config {
             (None, Some(path)) => read_seed_file(path).map(Some),
             (None, None) => Ok(None),
         }
+    }
+
+    /// The preset the chain runs: the genesis's, which `--preset` may repeat but not
+    /// contradict; for a genesis that names none, `--preset` (default `dev`).
+    pub fn preset_for(&self, genesis: &GenesisConfig) -> Result<Preset, ConfigError> {
+        let named = match &genesis.preset {
+            Some(name) => Some(
+                Preset::from_name(name).ok_or_else(|| ConfigError::UnknownPreset(name.clone()))?,
+            ),
+            None => None,
+        };
+        match (named, self.preset) {
+            (Some(g), Some(f)) if g != f => Err(ConfigError::PresetMismatch {
+                genesis: g,
+                flag: f,
+            }),
+            (Some(g), _) => Ok(g),
+            (None, Some(f)) => Ok(f),
+            (None, None) => Ok(Preset::Dev),
+        }
+    }
+
+    /// The chain's parameters: its preset's, with the genesis's chain id.
+    pub fn chain_params(
+        &self,
+        genesis: &GenesisConfig,
+    ) -> Result<ltonode_consensus::ChainParams, ConfigError> {
+        Ok(self.preset_for(genesis)?.params(genesis.chain_id))
     }
 
     /// The chain to run: exactly one of `dev` and `genesis` must be set.

@@ -75,7 +75,7 @@ where
             let config = run.resolve(env)?;
             let chain = open_for_tools(&config)?;
             let genesis = config.load_genesis()?;
-            let params = config.preset.params(genesis.chain_id);
+            let params = config.chain_params(&genesis)?;
             let chain_id = params.chain_id;
             let total = blocks_file::count_blocks(&file, chain_id)?;
             let mut core = ltonode_core::Core::new(
@@ -142,12 +142,12 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
     };
     // The preset's timing and windows (`dev()` unless `--preset` says otherwise) with the
     // genesis' chain id.
-    let params = config.preset.params(genesis.chain_id);
+    let params = config.chain_params(&genesis)?;
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         chain = %chain_name,
         chain_id = %genesis.chain_id,
-        preset = ?config.preset,
+        preset = ?config.preset_for(&genesis)?,
         data_dir = %config.storage.data_dir.display(),
         accounts = genesis.allocations.len(),
         "starting ltonode",
@@ -309,7 +309,7 @@ fn open_for_tools(
     config: &Config,
 ) -> anyhow::Result<ltonode_ledger::chain::Chain<service::NodeStore>> {
     let genesis = config.load_genesis()?;
-    let params = config.preset.params(genesis.chain_id);
+    let params = config.chain_params(&genesis)?;
     service::open_chain(
         &config.storage.data_dir,
         &params,

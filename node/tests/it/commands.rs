@@ -210,6 +210,57 @@ fn a_seed_file_others_can_read_is_refused() {
 }
 
 #[test]
+fn the_preset_follows_the_genesis() {
+    use ltonode::config::{Config, Preset};
+    let mut genesis = GenesisConfig::dev();
+    let mut config = Config::default();
+    // The genesis names its preset; a setting may repeat it but not contradict it.
+    assert_eq!(config.preset_for(&genesis).unwrap(), Preset::Dev);
+    config.preset = Some(Preset::Dev);
+    assert_eq!(config.preset_for(&genesis).unwrap(), Preset::Dev);
+    config.preset = Some(Preset::Minimal);
+    assert!(config.preset_for(&genesis).is_err());
+    genesis.preset = Some("testnet".into());
+    config.preset = None;
+    assert_eq!(config.preset_for(&genesis).unwrap(), Preset::Testnet);
+    assert_eq!(
+        config.chain_params(&genesis).unwrap(),
+        Preset::Testnet.params(genesis.chain_id)
+    );
+    // A genesis that names none: the setting, else dev.
+    genesis.preset = None;
+    assert_eq!(config.preset_for(&genesis).unwrap(), Preset::Dev);
+    config.preset = Some(Preset::Mainnet);
+    assert_eq!(config.preset_for(&genesis).unwrap(), Preset::Mainnet);
+    genesis.preset = Some("fast".into());
+    assert!(config.preset_for(&genesis).is_err());
+
+    // The binary refuses a contradicting --preset before it opens anything.
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
+    let parsed = GenesisConfig::from_json_str(&std::fs::read_to_string(shipped).unwrap()).unwrap();
+    assert_eq!(parsed.preset.as_deref(), Some("dev"));
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&mut ltonode(&[
+        "run",
+        "--genesis",
+        shipped,
+        "--preset",
+        "minimal",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--rest-addr",
+        "127.0.0.1:0",
+        "--p2p-addr",
+        "127.0.0.1:0",
+    ]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("runs its genesis's preset"),
+        "{o:?}"
+    );
+}
+
+#[test]
 fn unknown_config_key_exits_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("node.toml");

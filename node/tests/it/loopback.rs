@@ -112,7 +112,27 @@ impl NodeProc {
             .open(&self.log)
             .unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ltonode"));
-        cmd.args(["run", "--genesis", GENESIS, "--data-dir"])
+        // The preset is part of the genesis: `--preset P` in the extra arguments runs a copy
+        // of genesis.json that names P (the same genesis block).
+        let mut extra = self.extra.clone();
+        let genesis = match extra.iter().position(|a| a == "--preset") {
+            Some(i) if i + 1 < extra.len() => {
+                let preset = extra.remove(i + 1);
+                extra.remove(i);
+                let path = self
+                    .data_dir
+                    .with_file_name(format!("genesis-{preset}.json"));
+                let text = std::fs::read_to_string(GENESIS)
+                    .unwrap()
+                    .replace("\"preset\": \"dev\"", &format!("\"preset\": \"{preset}\""));
+                std::fs::write(&path, text).unwrap();
+                path
+            }
+            _ => PathBuf::from(GENESIS),
+        };
+        cmd.args(["run", "--genesis"])
+            .arg(&genesis)
+            .arg("--data-dir")
             .arg(&self.data_dir)
             .args(["--rest-addr", &self.rest.to_string()])
             .args(["--p2p-addr", &self.p2p.to_string()]);
@@ -126,7 +146,7 @@ impl NodeProc {
             write_seed_file(&file, seed);
             cmd.args(["--forge", "--forging-seed-file"]).arg(&file);
         }
-        cmd.args(&self.extra);
+        cmd.args(&extra);
         let child = cmd
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")

@@ -209,6 +209,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
                 seed: Some(FUNDER_SEED.to_owned()),
             },
         ],
+        preset: Some("testnet".to_owned()),
     };
     genesis.validate().context("the generated genesis")?;
     let genesis_path = args.out.join("genesis.json");
