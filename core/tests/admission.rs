@@ -19,14 +19,7 @@ fn key(i: usize) -> KeyPair {
 fn core(max_txs: usize) -> Core<MemStore> {
     let params = ChainParams::dev();
     let genesis = GenesisConfig::dev();
-    let mut chain = Chain::open(MemStore::new(), chain_config(&params)).unwrap();
-    chain
-        .init_genesis(
-            genesis.timestamp,
-            genesis.base_target,
-            genesis.transactions(),
-        )
-        .unwrap();
+    let chain = Chain::open_with_genesis(MemStore::new(), chain_config(&params), &genesis).unwrap();
     let mut config = CoreConfig::new(params, genesis.total(), None);
     config.pool_limits = PoolLimits {
         max_txs,

@@ -14,14 +14,7 @@ const FAR: Timestamp = Timestamp(u64::MAX / 2);
 fn core_forging_with(account: usize) -> Core<MemStore> {
     let params = ChainParams::dev();
     let genesis = GenesisConfig::dev();
-    let mut chain = Chain::open(MemStore::new(), chain_config(&params)).unwrap();
-    chain
-        .init_genesis(
-            genesis.timestamp,
-            genesis.base_target,
-            genesis.transactions(),
-        )
-        .unwrap();
+    let chain = Chain::open_with_genesis(MemStore::new(), chain_config(&params), &genesis).unwrap();
     let key = KeyPair::from_seed_phrase(&GenesisConfig::dev_accounts()[account].seed, 0);
     Core::new(chain, CoreConfig::new(params, genesis.total(), Some(key))).unwrap()
 }

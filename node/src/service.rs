@@ -47,13 +47,10 @@ pub fn open_chain(
     } else {
         anchor_index
     };
-    let mut chain = Chain::open(Arc::new(store), config)?;
-    if chain.tip().is_none() {
-        chain.init_genesis(
-            genesis.timestamp,
-            genesis.base_target,
-            genesis.transactions(),
-        )?;
+    let store = Arc::new(store);
+    let fresh = Chain::open(store.clone(), config.clone())?.tip().is_none();
+    let chain = Chain::open_with_genesis(store, config, genesis)?;
+    if fresh {
         tracing::info!(height = 1, "applied the genesis block");
     }
     Ok(chain)
@@ -510,14 +507,8 @@ mod tests {
     /// `load` anchors per micro block with dev account 4.
     fn core_with(params: ChainParams, load: usize) -> Core<MemStore> {
         let genesis = GenesisConfig::dev();
-        let mut chain = Chain::open(MemStore::new(), chain_config(&params)).expect("open");
-        chain
-            .init_genesis(
-                genesis.timestamp,
-                genesis.base_target,
-                genesis.transactions(),
-            )
-            .expect("genesis");
+        let chain = Chain::open_with_genesis(MemStore::new(), chain_config(&params), &genesis)
+            .expect("open");
         let accounts = GenesisConfig::dev_accounts();
         let forger = KeyPair::from_seed_phrase(&accounts[0].seed, 0);
         let user = KeyPair::from_seed_phrase(&accounts[3].seed, 0);

@@ -244,6 +244,24 @@ impl<S: Store> Chain<S> {
         Ok(c)
     }
 
+    /// Opens the chain in `store` and, when it is empty, applies the genesis block of
+    /// `genesis`.
+    pub fn open_with_genesis(
+        store: S,
+        config: ChainConfig,
+        genesis: &crate::genesis::GenesisConfig,
+    ) -> Result<Chain<S>, ChainError> {
+        let mut chain = Chain::open(store, config)?;
+        if chain.tip().is_none() {
+            chain.init_genesis(
+                genesis.timestamp,
+                genesis.base_target,
+                genesis.transactions(),
+            )?;
+        }
+        Ok(chain)
+    }
+
     /// A read-only view of a chain over `store` as of `tip` (the tip its writer published),
     /// without reading anything: for readers beside the writer, which share its store. Only
     /// `&self` methods make sense on it.

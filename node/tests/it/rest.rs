@@ -49,16 +49,7 @@ async fn start_on<S: Store + Clone + Snapshots + 'static>(
 ) -> Node<S> {
     let params = ChainParams::dev();
     let genesis = GenesisConfig::dev();
-    let mut chain = Chain::open(store, chain_config(&params)).unwrap();
-    if chain.tip().is_none() {
-        chain
-            .init_genesis(
-                genesis.timestamp,
-                genesis.base_target,
-                genesis.transactions(),
-            )
-            .unwrap();
-    }
+    let chain = Chain::open_with_genesis(store, chain_config(&params), &genesis).unwrap();
     let core = Core::new(
         chain,
         CoreConfig::new(params.clone(), genesis.total(), Some(dev_key(0))),
