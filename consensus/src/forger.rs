@@ -141,7 +141,8 @@ impl Forger {
     }
 
     /// The next step at time `now`: a key block when the slot has come, else a micro block
-    /// of pool transactions when leading and the interval has passed, else wait.
+    /// of pool transactions when leading and the interval has passed or the pool holds a
+    /// full micro block (`max_txs_per_micro`), else wait.
     ///
     /// `pool` yields verified transactions in the order to include them; those that do not
     /// apply on the current state are skipped (and reported back as not included, so the
@@ -160,8 +161,10 @@ impl Forger {
                     Timestamp(t.0.saturating_add(self.params.micro_interval_ms))
                 })
                 .max(tip.header.timestamp);
-            if now >= due && !pool.is_empty() {
-                let take = usize::try_from(self.params.max_txs_per_micro).unwrap_or(500);
+            let take = usize::try_from(self.params.max_txs_per_micro).unwrap_or(500);
+            // The tip block's own timestamp bounds the first micro block from below.
+            let full = pool.len() >= take && now >= tip.header.timestamp;
+            if (now >= due || full) && !pool.is_empty() {
                 let txs = self.applicable(chain, pool, take)?;
                 if !txs.is_empty() {
                     self.last_micro_at = Some(now);
@@ -193,6 +196,15 @@ impl Forger {
         Ok(ForgerAction::Wait { until: Some(until) })
     }
 
+    /// Transaction bytes one micro block may carry: `max_block_bytes`, within the ledger's
+    /// cap for a micro block less room for its header and proofs.
+    fn micro_byte_budget(&self) -> usize {
+        let cap = ltonode_ledger::block::MAX_MICRO_BYTES.saturating_sub(4096);
+        usize::try_from(self.params.max_block_bytes)
+            .unwrap_or(cap)
+            .min(cap)
+    }
+
     /// The pool transactions that apply, in order, on top of the current state, at most
     /// `max`.
     fn applicable<S: Store>(
@@ -220,7 +232,7 @@ impl Forger {
                 break;
             }
             let size = v.tx().to_bytes().len();
-            if bytes.saturating_add(size) > ltonode_ledger::block::MAX_MICRO_BYTES {
+            if bytes.saturating_add(size) > self.micro_byte_budget() {
                 break;
             }
             if overlay.apply(v).is_ok() {
