@@ -237,10 +237,6 @@ impl ChainParams {
             micro_interval_ms: 1000,
             // No peers to reach; one interval keeps the rule exercised without losing much.
             min_micro_age_ms: 1000,
-            // Dev and local testnets are for trying load: a micro block as large as the byte
-            // budget allows for anchors (~190 bytes each), forged as soon as the pool holds
-            // one. The testnet and mainnet presets keep LTO's 500.
-            max_txs_per_micro: 5000,
             lease_unbonding: 100,
             // 120 blocks ~ 10 minutes.
             summary_period: 120,
