@@ -233,3 +233,71 @@ fn the_score_cache_follows_growth_and_reorganisations() {
         assert_eq!(cache.score(&chain), chain_score(&chain));
     }
 }
+
+/// `count` signed anchors of `user` stamped at the tip's time, verified.
+fn anchors(chain: &Chain<MemStore>, from: u64, count: u64) -> Vec<ltonode_ledger::VerifiedTx> {
+    let user = kp("user");
+    let ts = chain.tip().expect("tip").header.timestamp;
+    let ctx = chain.validation_context().expect("ctx");
+    (from..from + count)
+        .map(|n| {
+            let mut tx = Transaction {
+                version: 3,
+                chain_id: ChainId::TESTNET,
+                timestamp: ts,
+                sender: user.public_key(),
+                fee: Amount(35_000_000),
+                sponsor: None,
+                proofs: vec![],
+                body: TxBody::Anchor {
+                    anchors: vec![n.to_be_bytes().to_vec()],
+                },
+            };
+            tx.sign_with(&user);
+            verify(tx, &ctx).expect("valid")
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_pool_is_forged_at_once_and_a_thin_one_waits_for_the_interval() {
+    let mut params = ChainParams::minimal();
+    params.max_txs_per_micro = 10;
+    let (mut leader, _, _) = forge_to(3);
+    let mut forger = Forger::new(kp("forger"), params.clone(), SUPPLY);
+    // Make this forger the leader of the tip block by forging the next key block.
+    let mut now = leader.tip().expect("tip").header.timestamp;
+    loop {
+        match forger.step(&leader, now, &[]).expect("step") {
+            ForgerAction::KeyBlock(h) => {
+                leader.apply_key_block(&h, [0; 32]).expect("apply");
+                break;
+            }
+            ForgerAction::Wait { until } => now = until.expect("slot").max(Timestamp(now.0 + 1)),
+            ForgerAction::MicroBlock(..) => panic!("no pool"),
+        }
+    }
+    let t = leader.tip().expect("tip").header.timestamp;
+    // A first micro block: then the interval runs.
+    let first = anchors(&leader, 1_000, 2);
+    let ForgerAction::MicroBlock(m, v) = forger.step(&leader, t, &first).expect("step") else {
+        panic!("the first micro block is due at the block's time");
+    };
+    leader.apply_own_micro_block(&m, &v).expect("apply");
+    // A thin pool waits for the interval...
+    let thin = anchors(&leader, 2_000, 3);
+    let soon = Timestamp(t.0 + 10);
+    assert!(matches!(
+        forger.step(&leader, soon, &thin).expect("step"),
+        ForgerAction::Wait { .. }
+    ));
+    // ...a full one is forged at once, at most max_txs_per_micro of it.
+    let full = anchors(&leader, 3_000, 25);
+    match forger.step(&leader, soon, &full).expect("step") {
+        ForgerAction::MicroBlock(m, v) => {
+            assert_eq!(m.transactions.len(), 10);
+            assert_eq!(v.len(), 10);
+        }
+        other => panic!("a full pool waited: {other:?}"),
+    }
+}
