@@ -459,3 +459,142 @@ fn json_logs_are_one_object_per_line() {
         assert!(messages.iter().any(|m| m == "shutting down"), "{log}");
     }
 }
+
+/// Starts `ltonode run ARGS`, waits until its REST API at `rest` answers `/node/status`, lets
+/// it run `linger`, stops it with SIGINT and returns the status and everything it logged.
+fn status_of_a_run(
+    args: &[&str],
+    rest: &str,
+    linger: std::time::Duration,
+) -> (serde_json::Value, String) {
+    use std::io::Read;
+    let mut child = ltonode(args)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the node did not answer"
+        );
+        if let Ok(mut s) = std::net::TcpStream::connect(rest) {
+            use std::io::Write;
+            let _ = write!(
+                s,
+                "GET /node/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            );
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            if let Some((_, body)) = buf.split_once("\r\n\r\n")
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(body)
+            {
+                break v;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    std::thread::sleep(linger);
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{log}");
+    (status, log)
+}
+
+fn free_rest() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+#[test]
+fn forge_means_what_it_says() {
+    use std::os::unix::fs::PermissionsExt;
+    let genesis = concat!(env!("CARGO_MANIFEST_DIR"), "/../genesis.json");
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("forging.seed");
+    std::fs::write(
+        &seed,
+        "ltonode local testnet generator 1 -- do not use on any public network",
+    )
+    .unwrap();
+    std::fs::set_permissions(&seed, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for (forge, expected) in [(false, false), (true, true)] {
+        let rest = free_rest();
+        let data = dir.path().join(format!("node-{forge}"));
+        let mut args = vec![
+            "run",
+            "--genesis",
+            genesis,
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--rest-addr",
+            &rest,
+            "--p2p-addr",
+            "127.0.0.1:0",
+            "--forging-seed-file",
+            seed.to_str().unwrap(),
+        ];
+        if forge {
+            args.push("--forge");
+        }
+        let (status, log) = status_of_a_run(&args, &rest, std::time::Duration::ZERO);
+        assert_eq!(
+            status["forging"], expected,
+            "--forge {forge}: {status}\n{log}"
+        );
+        // The generator is reported only when the node forges with it.
+        let generator = if forge {
+            serde_json::json!("3N5aJzzLyKPwLdW36AQheTz5siNeUnCpa5j")
+        } else {
+            serde_json::Value::Null
+        };
+        assert_eq!(status["generator"], generator, "{status}");
+        if !forge {
+            assert!(log.contains("the account is the wallet only"), "{log}");
+        }
+    }
+}
+
+#[test]
+fn a_forging_dev_node_logs_micro_blocks_only_at_debug_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let rest = free_rest();
+    let data = dir.path().join("dev");
+    let (status, log) = status_of_a_run(
+        &[
+            "run",
+            "--dev",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--rest-addr",
+            &rest,
+            "--p2p-addr",
+            "127.0.0.1:0",
+            "--dev-load",
+            "5",
+        ],
+        &rest,
+        std::time::Duration::from_secs(4),
+    );
+    assert_eq!(status["forging"], true);
+    assert!(log.contains("forged key block"), "{log}");
+    assert!(
+        !log.contains("forged micro block"),
+        "micro blocks at info level:\n{log}"
+    );
+}
