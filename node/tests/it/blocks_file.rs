@@ -38,6 +38,17 @@ fn ltonode(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `ltonode import FILE --dev --data-dir DIR`.
+fn import(file: &Path, dir: &Path) -> std::process::Output {
+    ltonode(&[
+        "import",
+        file.to_str().unwrap(),
+        "--dev",
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ])
+}
+
 fn json(o: &std::process::Output) -> serde_json::Value {
     assert!(o.status.success(), "{o:?}");
     serde_json::from_slice(&o.stdout).unwrap()
@@ -79,13 +90,7 @@ fn blocks_go_through_a_file_into_a_fresh_node_and_a_tampered_one_stops_the_impor
     assert_eq!(exported["to"], 12);
 
     let fresh = dir.path().join("fresh");
-    let imported = json(&ltonode(&[
-        "import",
-        f,
-        "--dev",
-        "--data-dir",
-        fresh.to_str().unwrap(),
-    ]));
+    let imported = json(&import(&file, &fresh));
     assert_eq!(imported["height"], 12, "{imported}");
     assert_eq!(
         imported["imported"], 11,
@@ -93,13 +98,7 @@ fn blocks_go_through_a_file_into_a_fresh_node_and_a_tampered_one_stops_the_impor
     );
     assert_eq!(imported["tip"], tip.as_str());
     // Importing again adds nothing.
-    let again = json(&ltonode(&[
-        "import",
-        f,
-        "--dev",
-        "--data-dir",
-        fresh.to_str().unwrap(),
-    ]));
+    let again = json(&import(&file, &fresh));
     assert_eq!(again["imported"], 0, "{again}");
     assert_eq!(again["tip"], tip.as_str());
 
@@ -116,13 +115,7 @@ fn blocks_go_through_a_file_into_a_fresh_node_and_a_tampered_one_stops_the_impor
     let bad = dir.path().join("bad.blk");
     write_blocks(&bad, &blocks);
     let other = dir.path().join("other");
-    let o = ltonode(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--dev",
-        "--data-dir",
-        other.to_str().unwrap(),
-    ]);
+    let o = import(&bad, &other);
     assert!(!o.status.success(), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("block 7 refused"), "{err}");
@@ -143,13 +136,7 @@ fn blocks_go_through_a_file_into_a_fresh_node_and_a_tampered_one_stops_the_impor
 
     // Not a blocks file, and a file cut short.
     std::fs::write(&bad, b"this is not a blocks file at all").unwrap();
-    let o = ltonode(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--dev",
-        "--data-dir",
-        other.to_str().unwrap(),
-    ]);
+    let o = import(&bad, &other);
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("not a blocks file"),
@@ -157,13 +144,7 @@ fn blocks_go_through_a_file_into_a_fresh_node_and_a_tampered_one_stops_the_impor
     );
     let whole = std::fs::read(&file).unwrap();
     std::fs::write(&bad, &whole[..whole.len() - 10]).unwrap();
-    let o = ltonode(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--dev",
-        "--data-dir",
-        other.to_str().unwrap(),
-    ]);
+    let o = import(&bad, &other);
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("cut short"),

@@ -1254,6 +1254,21 @@ fn headless(chromium: &std::path::Path, profile: &std::path::Path, args: &[Strin
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Loads `url` in headless Chromium, on a blocking thread, letting its scripts run for 5 s of
+/// virtual time, with `args` (`--dump-dom`, `--screenshot=...`): Chromium's stdout.
+async fn render(chromium: &std::path::Path, url: &str, args: &[&str]) -> String {
+    let chromium = chromium.to_owned();
+    let mut all = vec!["--virtual-time-budget=5000".to_owned()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    all.push(url.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let profile = tempfile::tempdir().unwrap();
+        headless(&chromium, profile.path(), &all)
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_page_renders_height_and_peers_in_chromium() {
     let Some(chromium) = chromium() else {
@@ -1273,38 +1288,12 @@ async fn the_status_page_renders_height_and_peers_in_chromium() {
     );
 
     let url = format!("http://{}/", node.addr);
-    let profile = tempfile::tempdir().unwrap();
     let artifacts = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("status-page");
     std::fs::create_dir_all(&artifacts).unwrap();
     let shot = artifacts.join("status-page.png");
-    let (dom, _) = tokio::task::spawn_blocking({
-        let (chromium, profile, shot) = (chromium.clone(), profile.path().to_owned(), shot.clone());
-        move || {
-            let dom = headless(
-                &chromium,
-                &profile,
-                &[
-                    "--virtual-time-budget=5000".into(),
-                    "--dump-dom".into(),
-                    url.clone(),
-                ],
-            );
-            let shot_arg = format!("--screenshot={}", shot.display());
-            let log = headless(
-                &chromium,
-                &profile,
-                &[
-                    "--virtual-time-budget=5000".into(),
-                    "--window-size=1280,900".into(),
-                    shot_arg,
-                    url,
-                ],
-            );
-            (dom, log)
-        }
-    })
-    .await
-    .unwrap();
+    let dom = render(&chromium, &url, &["--dump-dom"]).await;
+    let shot_arg = format!("--screenshot={}", shot.display());
+    render(&chromium, &url, &["--window-size=1280,900", &shot_arg]).await;
     assert!(
         dom.contains(&format!(r#"id="height">{height}</div>"#)),
         "height {height} not rendered: {dom}"
@@ -1553,23 +1542,7 @@ async fn the_api_explorer_lists_every_operation_in_chromium() {
         "no outside assets"
     );
     let url = format!("http://{}/api-docs", node.addr);
-    let profile = tempfile::tempdir().unwrap();
-    let dom = tokio::task::spawn_blocking({
-        let profile = profile.path().to_owned();
-        move || {
-            headless(
-                &chromium,
-                &profile,
-                &[
-                    "--virtual-time-budget=5000".into(),
-                    "--dump-dom".into(),
-                    url,
-                ],
-            )
-        }
-    })
-    .await
-    .unwrap();
+    let dom = render(&chromium, &url, &["--dump-dom"]).await;
     for (method, path, _) in ltonode::rest::openapi::ROUTES {
         assert!(
             dom.contains(&format!(r#"<span class="p">{path}</span>"#)),

@@ -358,15 +358,7 @@ fn open_history(
     let mut config = chain_config(params);
     config.history = true;
     config.anchor_index = AnchorIndex::All;
-    let mut chain = Chain::open(store, config)?;
-    if chain.tip().is_none() {
-        chain.init_genesis(
-            genesis.timestamp,
-            genesis.base_target,
-            genesis.transactions(),
-        )?;
-    }
-    Ok(chain)
+    Ok(Chain::open_with_genesis(store, config, genesis)?)
 }
 
 /// The earliest timestamp of the generator's next key block: [`Forger::slot`]'s `at`, with the
