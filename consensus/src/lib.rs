@@ -5,6 +5,16 @@
 //! This crate must never read a clock, draw its own randomness or do I/O: time, randomness and
 //! storage come in as arguments, so a chain of many nodes can be simulated in one process.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod forger;
 pub mod fork;
 pub mod params;

@@ -13,6 +13,16 @@
 //! expensive signature checks of clients' and peers' transactions happen before the core,
 //! off its thread.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod chain_core;
 pub mod event;
 mod import;

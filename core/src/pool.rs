@@ -182,7 +182,7 @@ impl Pool {
     pub fn retain(&mut self, mut keep: impl FnMut(&VerifiedTx) -> bool) {
         let mut i = 0;
         while i < self.txs.len() {
-            if keep(&self.txs[i]) {
+            if self.txs.get(i).is_some_and(&mut keep) {
                 i += 1;
             } else {
                 self.remove_at(i);

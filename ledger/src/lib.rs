@@ -5,6 +5,16 @@
 //! This crate must never read a clock, draw randomness of its own or do network I/O: time is
 //! an argument, and storage is behind the `Store` trait.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod address;
 pub mod block;
 pub mod chain;

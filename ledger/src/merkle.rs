@@ -135,13 +135,20 @@ impl MerkleHasher for Sha256Hasher {
         // Padding: 0x80, zeros, then the bit length as a big-endian u64 ending the last block.
         let block_count = (input_len + 9).div_ceil(64);
         let mut blocks = [[0u8; 64]; 2];
-        let (used, _) = blocks.split_at_mut(block_count);
+        let (used, _) = blocks.split_at_mut(block_count.min(2));
         let bytes = used.as_flattened_mut();
-        bytes[0] = LEAF_PREFIX;
-        bytes[1..input_len].copy_from_slice(leaf);
-        bytes[input_len] = 0x80;
+        // `input_len + 9 <= 128` here, so every piece fits; `zip` keeps it panic-free.
         let bit_len = (input_len as u64) * 8;
-        bytes[block_count * 64 - 8..].copy_from_slice(&bit_len.to_be_bytes());
+        let message = std::iter::once(LEAF_PREFIX)
+            .chain(leaf.iter().copied())
+            .chain(std::iter::once(0x80));
+        for (slot, byte) in bytes.iter_mut().zip(message) {
+            *slot = byte;
+        }
+        let tail = bytes.len().saturating_sub(8);
+        for (slot, byte) in bytes.iter_mut().skip(tail).zip(bit_len.to_be_bytes()) {
+            *slot = byte;
+        }
         sha256_padded(used)
     }
 
@@ -384,11 +391,21 @@ fn root_of_leaf_hashes<H: MerkleHasher>(leaf_hashes: &mut [Hash32]) -> Hash32 {
         // left child of node i / 2 of this level, i.e. before it is written.
         let pairs = len / 2;
         for i in 0..pairs {
-            leaf_hashes[i] = H::node(&leaf_hashes[2 * i], &leaf_hashes[2 * i + 1]);
+            let node = match (leaf_hashes.get(2 * i), leaf_hashes.get(2 * i + 1)) {
+                (Some(l), Some(r)) => H::node(l, r),
+                _ => break,
+            };
+            if let Some(slot) = leaf_hashes.get_mut(i) {
+                *slot = node;
+            }
         }
         if len % 2 == 1 {
             // The unpaired last node is promoted unchanged.
-            leaf_hashes[pairs] = leaf_hashes[len - 1];
+            if let Some(&last) = leaf_hashes.get(len - 1)
+                && let Some(slot) = leaf_hashes.get_mut(pairs)
+            {
+                *slot = last;
+            }
         }
         len = len.div_ceil(2);
     }

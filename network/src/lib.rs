@@ -12,6 +12,16 @@
 //! spawns one event loop on tokio that owns it. The node talks to that loop through a cloneable
 //! [`NetworkHandle`] and receives [`NetworkEvent`]s on a bounded channel.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod behaviour;
 mod codec;
 mod handle;

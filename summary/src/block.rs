@@ -145,7 +145,9 @@ impl SummaryBlock {
     /// Entries sorted and unique, and the supply unchanged.
     pub fn check(&self) -> Result<(), SummaryCodecError> {
         for (i, w) in self.balance_changes.windows(2).enumerate() {
-            if w[0].0 >= w[1].0 {
+            if let [a, b] = w
+                && a.0 >= b.0
+            {
                 return Err(SummaryCodecError::Unsorted(i + 1));
             }
         }

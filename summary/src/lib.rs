@@ -6,6 +6,16 @@
 //!
 //! Pure like `ltonode-ledger`: no clock, no I/O of its own beyond the `Store` it is handed.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod block;
 pub mod build;
 pub mod fastsync;

@@ -437,7 +437,7 @@ pub fn concat(parts: &[&[u8]]) -> Vec<u8> {
 /// (`prefix` is empty or all `0xFF`): the exclusive upper bound of a prefix scan.
 pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
     let last = prefix.iter().rposition(|&b| b != 0xFF)?;
-    let mut end = prefix[..=last].to_vec();
+    let mut end = prefix.get(..=last)?.to_vec();
     if let Some(byte) = end.last_mut() {
         *byte += 1;
     }

@@ -59,7 +59,11 @@ impl<'a> Reader<'a> {
 
     /// One byte.
     pub fn u8(&mut self) -> Result<u8, TxError> {
-        Ok(self.take(1)?[0])
+        let at = self.pos;
+        self.take(1)?
+            .first()
+            .copied()
+            .ok_or(TxError::Truncated { at, needed: 1 })
     }
 
     /// A big-endian u16.
@@ -213,7 +217,7 @@ impl Writer {
     pub fn bytes16(&mut self, b: &[u8]) -> &mut Self {
         let len = u16::try_from(b.len()).unwrap_or(u16::MAX);
         self.u16(len);
-        self.raw(&b[..usize::from(len)])
+        self.raw(b.get(..usize::from(len)).unwrap_or(b))
     }
 
     /// Appends a u16 count.
@@ -488,8 +492,9 @@ fn write_proofs(w: &mut Writer, proofs: &[Vec<u8>]) {
 fn signature64(proofs: &[Vec<u8>]) -> [u8; 64] {
     let mut sig = [0u8; 64];
     if let Some(p) = proofs.first() {
-        let n = p.len().min(64);
-        sig[..n].copy_from_slice(&p[..n]);
+        for (d, s) in sig.iter_mut().zip(p.iter()) {
+            *d = *s;
+        }
     }
     sig
 }

@@ -200,7 +200,7 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
 
     if let Some(c) = field(o, &["chainId"]) {
         let found = match c {
-            Value::String(s) if s.len() == 1 => s.as_bytes()[0],
+            Value::String(s) if s.len() == 1 => s.as_bytes().first().copied().unwrap_or(0),
             other => u8_field(other, "chainId")?,
         };
         if found != chain.0 {
