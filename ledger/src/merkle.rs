@@ -137,17 +137,20 @@ impl MerkleHasher for Sha256Hasher {
         let mut blocks = [[0u8; 64]; 2];
         let (used, _) = blocks.split_at_mut(block_count.min(2));
         let bytes = used.as_flattened_mut();
-        // `input_len + 9 <= 128` here, so every piece fits; `zip` keeps it panic-free.
+        // `input_len + 9 <= 128` here, so every piece fits (`get_mut` keeps it panic-free).
         let bit_len = (input_len as u64) * 8;
-        let message = std::iter::once(LEAF_PREFIX)
-            .chain(leaf.iter().copied())
-            .chain(std::iter::once(0x80));
-        for (slot, byte) in bytes.iter_mut().zip(message) {
-            *slot = byte;
+        if let Some((first, rest)) = bytes.split_first_mut() {
+            *first = LEAF_PREFIX;
+            if let Some(dst) = rest.get_mut(..leaf.len()) {
+                dst.copy_from_slice(leaf);
+            }
+        }
+        if let Some(b) = bytes.get_mut(input_len) {
+            *b = 0x80;
         }
         let tail = bytes.len().saturating_sub(8);
-        for (slot, byte) in bytes.iter_mut().skip(tail).zip(bit_len.to_be_bytes()) {
-            *slot = byte;
+        if let Some(dst) = bytes.get_mut(tail..) {
+            dst.copy_from_slice(&bit_len.to_be_bytes());
         }
         sha256_padded(used)
     }
