@@ -125,7 +125,11 @@ impl NodeProc {
                 let text = std::fs::read_to_string(GENESIS)
                     .unwrap()
                     .replace("\"preset\": \"dev\"", &format!("\"preset\": \"{preset}\""));
-                std::fs::write(&path, text).unwrap();
+                // Nodes start at once from the same copy: write it whole, then rename, so a
+                // starting node never reads half of it.
+                let tmp = self.data_dir.with_extension("genesis.tmp");
+                std::fs::write(&tmp, text).unwrap();
+                std::fs::rename(&tmp, &path).unwrap();
                 path
             }
             _ => PathBuf::from(GENESIS),
