@@ -223,6 +223,7 @@ impl Forger {
             lease_unbonding: self.params.lease_unbonding,
             max_tx_future_ms: self.params.max_tx_future_ms,
             max_tx_past_ms: self.params.max_tx_past_ms,
+            fee_split: self.params.fee_split(),
         };
         let mut overlay = ltonode_ledger::state::transition::Overlay::new(chain, ctx);
         let mut out = Vec::new();

@@ -366,6 +366,14 @@ impl ChainParams {
     pub fn opener_fee(&self, fee: Amount) -> Option<Amount> {
         self.opener_fee_share.apply(fee.units()).map(Amount)
     }
+
+    /// The NG fee split the ledger applies: [`ChainParams::opener_fee_share`].
+    pub fn fee_split(&self) -> ltonode_ledger::state::transition::FeeSplit {
+        ltonode_ledger::state::transition::FeeSplit {
+            numerator: self.opener_fee_share.numerator,
+            denominator: self.opener_fee_share.denominator,
+        }
+    }
 }
 
 /// The base-target dead band for a target block time: `[target / 2, target * 3 / 2]` seconds,

@@ -624,6 +624,7 @@ pub fn chain_config(params: &ChainParams) -> ChainConfig {
         retain_blocks: params.retain_blocks,
         history: false,
         anchor_index: ltonode_ledger::chain::AnchorIndex::All,
+        fee_split: params.fee_split(),
     }
 }
 
@@ -638,5 +639,6 @@ pub fn block_context(params: &ChainParams, tip: &Tip) -> BlockContext {
         lease_unbonding: params.lease_unbonding,
         max_tx_future_ms: params.max_tx_future_ms,
         max_tx_past_ms: params.max_tx_past_ms,
+        fee_split: params.fee_split(),
     }
 }

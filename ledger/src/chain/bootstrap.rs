@@ -249,6 +249,7 @@ impl<S: Store> Chain<S> {
                 lease_unbonding: self.config.lease_unbonding,
                 max_tx_future_ms: self.config.max_tx_future_ms,
                 max_tx_past_ms: self.config.max_tx_past_ms,
+                fee_split: self.config.fee_split,
             })
         };
         let mut diff = {
@@ -495,6 +496,7 @@ mod tests {
             lease_unbonding: chain.config.lease_unbonding,
             max_tx_future_ms: chain.config.max_tx_future_ms,
             max_tx_past_ms: chain.config.max_tx_past_ms,
+            fee_split: chain.config.fee_split,
         };
         let mut overlay = Overlay::with_diff(&*chain, ctx_at(Height(1)), base);
         for (h, tx) in &snapshot.transactions {

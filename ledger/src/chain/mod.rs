@@ -63,6 +63,8 @@ pub struct ChainConfig {
     pub history: bool,
     /// Which anchors the anchor index (and so the receipts kept after pruning) covers.
     pub anchor_index: AnchorIndex,
+    /// How fees are split between a block's generator and the next key block's.
+    pub fee_split: crate::state::transition::FeeSplit,
 }
 
 /// Which anchors a node indexes (docs/architecture.md). The index is what keeps an anchor's
@@ -103,6 +105,7 @@ impl ChainConfig {
             retain_blocks: 1000,
             history: false,
             anchor_index: AnchorIndex::All,
+            fee_split: crate::state::transition::FeeSplit::LTO,
         }
     }
 
@@ -410,6 +413,7 @@ impl<S: Store> Chain<S> {
             lease_unbonding: self.config.lease_unbonding,
             max_tx_future_ms: self.config.max_tx_future_ms,
             max_tx_past_ms: self.config.max_tx_past_ms,
+            fee_split: self.config.fee_split,
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! Rules (LTO's node, Waves' node):
 //! - the fee charged is the schedule's ([`VerifiedTx::fee_charged`]), paid by the sponsor if
-//!   any, else the sender; `fee / 5 * 2` goes at once to the generator of the block that
+//!   any, else the sender; the opener's share (`FeeSplit`, LTO's `fee / 5 * 2`) goes at once to the generator of the block that
 //!   includes the transaction, the rest is carried to the generator of the next key block;
 //! - no account may end a transaction with less than nothing spendable: regular − leased out
 //!   − unbonding ≥ 0 (for the sender and the fee payer);
@@ -28,6 +28,33 @@ use crate::units::{Height, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
+/// How Waves-NG splits a transaction's fee: this share goes at once to the generator of the
+/// block that includes the transaction, the rest to the generator of the next key block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeSplit {
+    /// The opener's share's numerator.
+    pub numerator: u64,
+    /// Its denominator.
+    pub denominator: u64,
+}
+
+impl FeeSplit {
+    /// LTO's: 40 % to the block's generator, 60 % to the next key block's.
+    pub const LTO: FeeSplit = FeeSplit {
+        numerator: 2,
+        denominator: 5,
+    };
+
+    /// The opener's part of `fee`: `fee / denominator * numerator`, as LTO rounds it (0 for a
+    /// zero denominator, never more than the fee).
+    pub fn opener(self, fee: u64) -> u64 {
+        fee.checked_div(self.denominator)
+            .unwrap_or(0)
+            .saturating_mul(self.numerator)
+            .min(fee)
+    }
+}
+
 /// What a block supplies to the transactions it includes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockContext {
@@ -47,6 +74,8 @@ pub struct BlockContext {
     pub max_tx_future_ms: u64,
     /// How far before the previous block a transaction's timestamp may be (ms).
     pub max_tx_past_ms: u64,
+    /// How fees are split between this block's generator and the next key block's.
+    pub fee_split: FeeSplit,
 }
 
 /// A transaction as applied, for the indexes.
@@ -507,7 +536,7 @@ impl<'a, V: StateView> Overlay<'a, V> {
         }
 
         // Commit.
-        let opener = fee / 5 * 2;
+        let opener = ctx.fee_split.opener(fee);
         let carry = fee - opener;
         if opener > 0 {
             let g = ctx.generator;

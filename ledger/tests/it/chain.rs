@@ -50,8 +50,14 @@ pub fn genesis_tx(to: &KeyPair, amount: u64) -> Transaction {
 
 impl<S: Store> Harness<S> {
     pub fn new(store: S) -> Harness<S> {
+        Self::with_split(store, ltonode_ledger::state::transition::FeeSplit::LTO)
+    }
+
+    /// A harness whose chain splits fees with `split`.
+    pub fn with_split(store: S, split: ltonode_ledger::state::transition::FeeSplit) -> Harness<S> {
         let mut config = ChainConfig::lto(T);
         config.lease_unbonding = 3;
+        config.fee_split = split;
         let mut chain = Chain::open(store, config).expect("open");
         chain
             .init_genesis(
@@ -171,6 +177,47 @@ pub fn rocks() -> (tempfile::TempDir, RocksStore) {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = RocksStore::open(dir.path(), RocksConfig::default()).expect("open rocks");
     (dir, s)
+}
+
+#[test]
+fn the_ng_fee_split_comes_from_the_chain_config() {
+    use ltonode_ledger::state::transition::FeeSplit;
+    assert_eq!(FeeSplit::LTO.opener(100_000_000), 40_000_000);
+    // LTO rounds the fifth down before doubling it.
+    assert_eq!(FeeSplit::LTO.opener(7), 2);
+    let half = FeeSplit {
+        numerator: 1,
+        denominator: 2,
+    };
+    assert_eq!(half.opener(7), 3);
+    assert_eq!(
+        FeeSplit {
+            numerator: 1,
+            denominator: 0
+        }
+        .opener(7),
+        0
+    );
+    assert_eq!(
+        FeeSplit {
+            numerator: 9,
+            denominator: 5
+        }
+        .opener(10),
+        10,
+        "never above the fee"
+    );
+
+    let mut h = Harness::with_split(MemStore::new(), half);
+    let (alice, bob, g1, g2) = (kp("alice"), kp("bob"), kp("gen1"), kp("gen2"));
+    h.key_block(&g1).expect("K2");
+    let g1_before = h.regular(&g1);
+    h.micro(vec![h.transfer(&alice, &bob, 10 * LTO)])
+        .expect("micro");
+    assert_eq!(h.regular(&g1), g1_before + 50_000_000);
+    let g2_before = h.regular(&g2);
+    h.key_block(&g2).expect("K3");
+    assert_eq!(h.regular(&g2), g2_before + 50_000_000);
 }
 
 fn fees_and_transfers<S: Store>(store: S) {
