@@ -86,7 +86,7 @@ fn forged_chain() -> (
         version: 1,
         chain_id: ChainId::TESTNET,
         timestamp: Timestamp(1_767_225_600_000),
-        sender: PublicKey([0; 32]),
+        sender: PublicKey([0; 32]).into(),
         fee: Amount(0),
         sponsor: None,
         proofs: vec![],

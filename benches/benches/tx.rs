@@ -24,7 +24,7 @@ fn anchor_wires(n: usize) -> Vec<Vec<u8>> {
                 version: 3,
                 chain_id: ChainId::TESTNET,
                 timestamp: Timestamp(NOW.0 + i as u64),
-                sender: kp.public_key(),
+                sender: kp.public_key().into(),
                 fee: Amount(35_000_000),
                 sponsor: None,
                 proofs: Vec::new(),

@@ -250,7 +250,7 @@ mod tests {
             version: 1,
             chain_id: ChainId::TESTNET,
             timestamp: Timestamp(1000),
-            sender: PublicKey([0; 32]),
+            sender: PublicKey([0; 32]).into(),
             fee: Amount(0),
             sponsor: None,
             proofs: vec![],

@@ -475,7 +475,7 @@ impl<S: Store> Core<S> {
                 version: 3,
                 chain_id: self.params.chain_id,
                 timestamp: Timestamp(tip_ts.0.saturating_add(load.counter % 1000)),
-                sender: load.key.public_key(),
+                sender: load.key.public_key().into(),
                 fee: Amount(35_000_000),
                 sponsor: None,
                 proofs: Vec::new(),

@@ -253,7 +253,7 @@ mod tests {
             version: 3,
             chain_id: ChainId::TESTNET,
             timestamp: Timestamp(NOW.0 + i),
-            sender: k.public_key(),
+            sender: k.public_key().into(),
             fee: Amount(fee),
             sponsor: None,
             proofs: vec![],

@@ -35,7 +35,7 @@ fn transfer(core: &Core<MemStore>, from: usize, amount: u64, fee: u64, n: u64) -
         version: 3,
         chain_id: ChainId::TESTNET,
         timestamp: Timestamp(tip.0 + n),
-        sender: k.public_key(),
+        sender: k.public_key().into(),
         fee: Amount(fee),
         sponsor: None,
         proofs: vec![],

@@ -3,7 +3,7 @@
 //! address.
 
 use crate::hash::secure_hash;
-use crate::keys::PublicKey;
+use crate::keys::{AccountKey, PublicKey};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -69,12 +69,23 @@ pub enum AddressError {
 pub struct Address([u8; ADDRESS_LEN]);
 
 impl Address {
-    /// The address of `public_key` on `chain`.
+    /// The address of the Ed25519 key `public_key` on `chain`.
     pub fn from_public_key(chain: ChainId, public_key: &PublicKey) -> Address {
+        Address::from_key_bytes(chain, public_key.as_bytes())
+    }
+
+    /// The address of an account key of any type on `chain`.
+    pub fn from_account_key(chain: ChainId, key: &AccountKey) -> Address {
+        Address::from_key_bytes(chain, key.as_bytes())
+    }
+
+    /// The address of a public key's wire bytes (32 for Ed25519, 33 compressed for ECDSA):
+    /// the first 20 bytes of `secureHash(key)`, for every key type alike.
+    pub fn from_key_bytes(chain: ChainId, key: &[u8]) -> Address {
         let mut bytes = [0u8; ADDRESS_LEN];
         bytes[0] = ADDRESS_VERSION;
         bytes[1] = chain.0;
-        bytes[2..22].copy_from_slice(&secure_hash(public_key.as_bytes())[..20]);
+        bytes[2..22].copy_from_slice(&secure_hash(key)[..20]);
         let checksum = secure_hash(&bytes[..22]);
         bytes[22..].copy_from_slice(&checksum[..4]);
         Address(bytes)

@@ -444,7 +444,7 @@ mod tests {
             version: 3,
             chain_id: ChainId::TESTNET,
             timestamp: Timestamp(1_700_000_000_000),
-            sender: key().public_key(),
+            sender: key().public_key().into(),
             fee: Amount(35_000_000),
             sponsor: None,
             proofs: vec![],

@@ -297,7 +297,7 @@ impl GenesisConfig {
                 version: 1,
                 chain_id: self.chain_id,
                 timestamp: self.timestamp,
-                sender: PublicKey([0; 32]),
+                sender: PublicKey([0; 32]).into(),
                 fee: Amount::ZERO,
                 sponsor: None,
                 proofs: Vec::new(),
@@ -470,7 +470,7 @@ mod tests {
             assert_eq!(tx.tx_type().id(), 1);
             assert_eq!(tx.version, 1);
             assert_eq!(tx.timestamp, DEV_TIMESTAMP);
-            assert_eq!(tx.sender, PublicKey([0; 32]));
+            assert_eq!(tx.sender, PublicKey([0; 32]).into());
             assert_eq!(tx.fee, Amount::ZERO);
             assert!(tx.proofs.is_empty());
             assert_eq!(

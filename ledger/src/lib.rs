@@ -1,6 +1,6 @@
 //! The ledger of ltonode: keys and addresses, LTO-compatible transactions with their exact
-//! bytes and JSON, stateless validation, and (in later modules) blocks, the state transition,
-//! anchor Merkle trees with receipts, and the `Store` that persists it all.
+//! bytes and JSON, stateless validation, blocks, the state transition, anchor Merkle trees
+//! with receipts, and the `Store` that persists it all.
 //!
 //! This crate must never read a clock, draw randomness of its own or do network I/O: time is
 //! an argument, and storage is behind the `Store` trait.
@@ -31,7 +31,7 @@ pub mod units;
 
 pub use address::{Address, AddressError, ChainId};
 pub use hash::{Hash32, blake2b256, secure_hash, sha256};
-pub use keys::{KeyError, KeyPair, PublicKey, Signature};
+pub use keys::{AccountKey, KeyError, KeyPair, KeyType, PublicKey, Signature};
 pub use merkle::{
     AnchorProofs, AnchorRoots, AnchorTrees, MerkleError, MerkleProof, anchor_roots, merkle_root,
 };

@@ -189,7 +189,7 @@ mod tests {
             version: 3,
             chain_id: ChainId::TESTNET,
             timestamp: Timestamp(5),
-            sender: k.public_key(),
+            sender: k.public_key().into(),
             fee: Amount(100_000_000),
             sponsor: None,
             proofs: vec![],

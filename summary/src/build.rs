@@ -38,8 +38,10 @@ pub enum SummaryError {
     Pruned(u32),
 }
 
-/// Whether a transaction type goes into summaries in full (leases, cancels, associations,
-/// revocations, scripts: everything whose effect is not a balance change alone).
+/// Whether a transaction type goes into summaries in full: everything whose effect is not a
+/// balance change alone (leases, cancels, associations, revocations, scripts, data entries,
+/// sponsorships and their cancels, registered keys, burns for the burned total,
+/// certificates). Anchors, transfers and statements change balances only.
 pub fn kept_in_summary(body: &TxBody) -> bool {
     matches!(
         body,
@@ -48,6 +50,12 @@ pub fn kept_in_summary(body: &TxBody) -> bool {
             | TxBody::IssueAssociation { .. }
             | TxBody::RevokeAssociation { .. }
             | TxBody::SetScript { .. }
+            | TxBody::Data { .. }
+            | TxBody::Sponsorship { .. }
+            | TxBody::CancelSponsorship { .. }
+            | TxBody::Register { .. }
+            | TxBody::Burn { .. }
+            | TxBody::Certificate { .. }
     )
 }
 

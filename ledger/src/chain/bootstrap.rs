@@ -14,7 +14,7 @@
 use super::{Chain, ChainError, keys, write_diff};
 use crate::address::Address;
 use crate::block::KeyBlockHeader;
-use crate::keys::PublicKey;
+use crate::keys::AccountKey;
 use crate::state::transition::Overlay;
 use crate::state::{
     Account, Association, AssociationKey, BlockContext, Lease, StateError, StateView,
@@ -86,8 +86,11 @@ impl<V: StateView> StateView for SnapshotView<'_, V> {
     fn tx_height(&self, id: &TxId) -> Result<Option<Height>, StateError> {
         self.chain.tx_height(id)
     }
-    fn public_key(&self, address: &Address) -> Result<Option<PublicKey>, StateError> {
+    fn public_key(&self, address: &Address) -> Result<Option<AccountKey>, StateError> {
         self.chain.public_key(address)
+    }
+    fn sponsors(&self, address: &Address) -> Result<Vec<Address>, StateError> {
+        self.chain.sponsors(address)
     }
 }
 
@@ -466,7 +469,7 @@ mod tests {
             version: 3,
             chain_id: CHAIN,
             timestamp: Timestamp(timestamp),
-            sender: sender.public_key(),
+            sender: sender.public_key().into(),
             fee: Amount(100_000_000),
             sponsor: None,
             proofs: vec![],

@@ -153,3 +153,49 @@ pub fn summary(n: u32) -> Vec<u8> {
 pub fn micro_ids(height: Height) -> Vec<u8> {
     concat(&[b"mids", &key_u32(height.0)])
 }
+
+/// Generators: the cumulative total of tokens burned up to `height`.
+pub fn burned(height: Height) -> Vec<u8> {
+    concat(&[b"B", &key_u32(height.0)])
+}
+
+/// Generators: the prefix of the burned totals.
+pub fn burned_prefix() -> Vec<u8> {
+    b"B".to_vec()
+}
+
+/// Account data: the data entry `key` of `address`.
+pub fn data_entry(address: &Address, key: &str) -> Vec<u8> {
+    concat(&[b"D", address.as_bytes(), key.as_bytes()])
+}
+
+/// Account data: the prefix of every data entry of `address`.
+pub fn data_prefix(address: &Address) -> Vec<u8> {
+    concat(&[b"D", address.as_bytes()])
+}
+
+/// Account data: the sponsors of `address`, newest first.
+pub fn sponsors(address: &Address) -> Vec<u8> {
+    concat(&[b"S", address.as_bytes()])
+}
+
+/// Account data: the DER certificate of `address`.
+pub fn certificate(address: &Address) -> Vec<u8> {
+    concat(&[b"C", address.as_bytes()])
+}
+
+/// Account data: a key registered by `address` (type byte and key bytes).
+pub fn registered_key(address: &Address, key_type: u8, key: &[u8]) -> Vec<u8> {
+    concat(&[b"K", address.as_bytes(), &[key_type], key])
+}
+
+/// Account data: the prefix of the keys registered by `address`.
+pub fn registered_prefix(address: &Address) -> Vec<u8> {
+    concat(&[b"K", address.as_bytes()])
+}
+
+/// Account data: who paid the fee of transaction `id`, when it was not its sender (LTO's
+/// `effectiveSponsor`).
+pub fn fee_sponsor(id: &TxId) -> Vec<u8> {
+    concat(&[b"F", &id.0])
+}

@@ -12,12 +12,14 @@
 //! consensus rules of a key block (VRF, delay, base target, generator eligibility) are the
 //! consensus crate's, applied before a header reaches [`Chain::apply_key_block`].
 
+mod account_data;
 mod bootstrap;
 pub mod keys;
 mod query;
 pub mod undo;
 mod view;
 
+pub use account_data::RegisteredKeyEntry;
 pub use bootstrap::Snapshot;
 
 pub use query::{AnchorEntry, BalanceDetails, BalanceKind};
@@ -510,6 +512,13 @@ impl<S: Store> Chain<S> {
                     Column::TxIndex,
                     keys::address_tx(a, h, seq, index),
                     vtx.id().0.to_vec(),
+                );
+            }
+            if applied.addresses.first() != Some(&applied.fee_payer) {
+                b.put_new(
+                    Column::AccountData,
+                    keys::fee_sponsor(&applied.id),
+                    applied.fee_payer.as_bytes().to_vec(),
                 );
             }
             let indexed = self.config.anchor_index.covers(&vtx.tx().sender_address());
@@ -1144,6 +1153,8 @@ trait DiffSink {
     fn put(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) -> Result<(), ChainError>;
     fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>);
     fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError>;
+    /// The cumulative burned total at the latest height up to `h`.
+    fn burned_before(&self, h: Height) -> Result<u64, ChainError>;
 }
 
 impl<S: Store> DiffSink for UndoBatch<'_, S> {
@@ -1155,6 +1166,9 @@ impl<S: Store> DiffSink for UndoBatch<'_, S> {
     }
     fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError> {
         Ok(UndoBatch::delete(self, col, key)?)
+    }
+    fn burned_before(&self, h: Height) -> Result<u64, ChainError> {
+        cumulative(self, &keys::burned(h), &keys::burned_prefix())
     }
 }
 
@@ -1169,6 +1183,10 @@ impl DiffSink for crate::store::WriteBatch {
     fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError> {
         crate::store::WriteBatch::delete(self, col, key);
         Ok(())
+    }
+    /// A plain batch bootstraps an empty store: nothing was burned before.
+    fn burned_before(&self, _h: Height) -> Result<u64, ChainError> {
+        Ok(0)
     }
 }
 
@@ -1210,9 +1228,52 @@ fn write_diff(b: &mut impl DiffSink, h: Height, seq: u16, diff: &Diff) -> Result
         }
     }
     for (a, pk) in &diff.public_keys {
-        b.put(Column::Scripts, keys::public_key(a), pk.as_bytes().to_vec())?;
+        b.put(Column::Scripts, keys::public_key(a), pk.encode())?;
+    }
+    for ((a, key), value) in &diff.data {
+        b.put(
+            Column::AccountData,
+            keys::data_entry(a, key),
+            encode_data_value(value),
+        )?;
+    }
+    for (a, list) in &diff.sponsors {
+        if list.is_empty() {
+            b.delete(Column::AccountData, keys::sponsors(a))?;
+        } else {
+            let bytes = list.iter().flat_map(|s| *s.as_bytes()).collect();
+            b.put(Column::AccountData, keys::sponsors(a), bytes)?;
+        }
+    }
+    for (a, c) in &diff.certificates {
+        match c {
+            Some(der) => b.put(Column::AccountData, keys::certificate(a), der.clone())?,
+            None => b.delete(Column::AccountData, keys::certificate(a))?,
+        }
+    }
+    for (a, k, id) in &diff.registered_keys {
+        b.put(
+            Column::AccountData,
+            keys::registered_key(a, k.key_type.id(), &k.public_key),
+            id.0.to_vec(),
+        )?;
+    }
+    if diff.burned > 0 {
+        let total = b.burned_before(h)?.saturating_add(diff.burned);
+        b.put(
+            Column::Generators,
+            keys::burned(h),
+            total.to_be_bytes().to_vec(),
+        )?;
     }
     Ok(())
+}
+
+/// A data value as stored: its type byte and value, as in a data entry's bytes.
+pub fn encode_data_value(v: &crate::tx::DataValue) -> Vec<u8> {
+    let mut w = Writer::new();
+    crate::tx::codec::write_data_value(&mut w, v);
+    w.into_bytes()
 }
 
 fn encode_proof(w: &mut Writer, p: &MerkleProof) {

@@ -2,7 +2,7 @@
 
 use super::{Chain, keys};
 use crate::address::Address;
-use crate::keys::PublicKey;
+use crate::keys::AccountKey;
 use crate::state::{Account, Association, AssociationKey, Lease, StateError, StateView};
 use crate::store::{Column, Store, StoreError, concat, parse_u32};
 use crate::tx::TxId;
@@ -70,11 +70,25 @@ impl<S: Store> StateView for Chain<S> {
             .map(Height))
     }
 
-    fn public_key(&self, address: &Address) -> Result<Option<PublicKey>, StateError> {
+    fn public_key(&self, address: &Address) -> Result<Option<AccountKey>, StateError> {
         Ok(self
             .store
             .get(Column::Scripts, &keys::public_key(address))
             .map_err(se)?
-            .and_then(|b| PublicKey::from_slice(&b).ok()))
+            .and_then(|b| AccountKey::decode(&b).ok()))
+    }
+
+    fn sponsors(&self, address: &Address) -> Result<Vec<Address>, StateError> {
+        let Some(bytes) = self
+            .store
+            .get(Column::AccountData, &keys::sponsors(address))
+            .map_err(se)?
+        else {
+            return Ok(Vec::new());
+        };
+        bytes
+            .chunks(crate::address::ADDRESS_LEN)
+            .map(|c| Address::from_bytes(c).map_err(|_| StateError::Corrupt { what: "sponsors" }))
+            .collect()
     }
 }

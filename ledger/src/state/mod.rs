@@ -17,7 +17,7 @@ pub use transition::{
 };
 
 use crate::address::Address;
-use crate::keys::PublicKey;
+use crate::keys::AccountKey;
 use crate::tx::TxId;
 use crate::units::Height;
 use thiserror::Error;
@@ -57,5 +57,7 @@ pub trait StateView {
     /// The height of a confirmed transaction.
     fn tx_height(&self, id: &TxId) -> Result<Option<Height>, StateError>;
     /// The public key of an address, once it has signed a transaction.
-    fn public_key(&self, address: &Address) -> Result<Option<PublicKey>, StateError>;
+    fn public_key(&self, address: &Address) -> Result<Option<AccountKey>, StateError>;
+    /// The accounts sponsoring `address`, newest first (empty if none).
+    fn sponsors(&self, address: &Address) -> Result<Vec<Address>, StateError>;
 }

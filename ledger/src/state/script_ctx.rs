@@ -8,7 +8,7 @@
 use super::transition::Overlay;
 use super::{AssociationKey, StateError, StateView};
 use crate::address::Address;
-use crate::keys::{PublicKey, Signature};
+use crate::keys::{AccountKey, PublicKey};
 use crate::script::ScriptContext;
 use crate::tx::{Transaction, TxBody, TxType};
 use crate::units::{Amount, Height};
@@ -62,6 +62,16 @@ impl<'o, 'v, V: StateView> TxScriptContext<'o, 'v, V> {
     }
 }
 
+impl<V: StateView> TxScriptContext<'_, '_, V> {
+    /// Whether any proof is a signature of `key` over the body bytes.
+    fn signed_by(&self, key: &AccountKey) -> bool {
+        self.tx
+            .proofs
+            .iter()
+            .any(|p| key.verify(&self.body, p).is_ok())
+    }
+}
+
 /// The fee a script may assume is charged: the offered fee (an upper bound of the charge).
 fn overlay_fee(tx: &Transaction) -> u64 {
     tx.fee.0
@@ -73,11 +83,7 @@ impl<V: StateView> ScriptContext for TxScriptContext<'_, '_, V> {
     }
 
     fn is_signed_by(&self, key: &PublicKey) -> bool {
-        self.tx.proofs.iter().any(|p| {
-            Signature::from_slice(p)
-                .map(|s| key.verify(&self.body, &s).is_ok())
-                .unwrap_or(false)
-        })
+        self.signed_by(&AccountKey::Ed25519(*key))
     }
 
     fn signed_by_associated(&self, issuer: &Address, association_type: i64) -> bool {
@@ -92,7 +98,7 @@ impl<V: StateView> ScriptContext for TxScriptContext<'_, '_, V> {
         keys.iter().any(|k: &AssociationKey| {
             let active = matches!(self.overlay.view_association(k), Ok(Some(a)) if a.is_active(now));
             active
-                && matches!(self.overlay.known_public_key(&k.recipient), Ok(Some(pk)) if self.is_signed_by(&pk))
+                && matches!(self.overlay.known_public_key(&k.recipient), Ok(Some(pk)) if self.signed_by(&pk))
         })
     }
 

@@ -2,8 +2,10 @@
 //! context) to a [`Diff`].
 //!
 //! Rules (LTO's node, Waves' node):
-//! - the fee charged is the schedule's ([`VerifiedTx::fee_charged`]), paid by the sponsor if
-//!   any, else the sender; the opener's share (`FeeSplit`, LTO's `fee / 5 * 2`) goes at once to the generator of the block that
+//! - the fee charged is the schedule's ([`VerifiedTx::fee_charged`]); the fee account is the
+//!   transaction's sponsor if any, else the sender, and the fee is paid by the first of the
+//!   fee account's sponsors (newest first) whose spendable balance covers it, else by the
+//!   fee account itself (LTO's `TransactionDiffer`); the opener's share (`FeeSplit`, LTO's `fee / 5 * 2`) goes at once to the generator of the block that
 //!   includes the transaction, the rest is carried to the generator of the next key block;
 //! - no account may end a transaction with less than nothing spendable: regular − leased out
 //!   − unbonding ≥ 0 (for the sender and the fee payer);
@@ -11,6 +13,10 @@
 //!   cancelled amount unbonds for `lease_unbonding` blocks;
 //! - an association is keyed by (issuer, recipient, type, subject); issuing it again
 //!   re-activates it and extends its expiry; revoking needs an active one;
+//! - a data entry replaces the sender's entry of the same key; a sponsorship puts the sender
+//!   first in the recipient's list of sponsors (once), a cancel removes it (it must be there);
+//!   a burn destroys the amount; a certificate replaces or clears the sender's;
+//! - an explicit sponsor may not have an account script;
 //! - an account without a script signs with exactly one proof (two when sponsored); an
 //!   account with a script must satisfy it; the transaction id must be new;
 //! - the timestamp is at most 90 minutes after the block and at most 2 hours before the
@@ -22,8 +28,8 @@
 use super::records::data_count;
 use super::{Account, Association, AssociationKey, Lease, StateError, StateView, Unbonding};
 use crate::address::{Address, ChainId};
-use crate::keys::PublicKey;
-use crate::tx::{Transaction, TxBody, TxId, VerifiedTx};
+use crate::keys::AccountKey;
+use crate::tx::{DataValue, RegisteredKey, Transaction, TxBody, TxId, VerifiedTx};
 use crate::units::{Height, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
@@ -103,7 +109,17 @@ pub struct Diff {
     /// Scripts set (`Some`) or removed (`None`).
     pub scripts: BTreeMap<Address, Option<Vec<u8>>>,
     /// Public keys learned from signers.
-    pub public_keys: BTreeMap<Address, PublicKey>,
+    pub public_keys: BTreeMap<Address, AccountKey>,
+    /// Data entries set, by account and key.
+    pub data: BTreeMap<(Address, String), DataValue>,
+    /// The whole new list of sponsors (newest first) of each account whose list changed.
+    pub sponsors: BTreeMap<Address, Vec<Address>>,
+    /// Certificates (DER) set (`Some`) or cleared (`None`).
+    pub certificates: BTreeMap<Address, Option<Vec<u8>>>,
+    /// Keys registered, by the registering account, with the registering transaction.
+    pub registered_keys: Vec<(Address, RegisteredKey, TxId)>,
+    /// Tokens destroyed by burn transactions.
+    pub burned: u64,
     /// The transactions applied, in order.
     pub txs: Vec<AppliedTx>,
     /// Fees credited at once to the block's generator (40%).
@@ -143,6 +159,25 @@ pub enum TxApplyError {
     /// The association to revoke does not exist or is not active.
     #[error("no active association to revoke")]
     UnknownAssociation,
+    /// The sender already sponsors the recipient.
+    #[error("{recipient} is already sponsored by {sponsor}")]
+    AlreadySponsored {
+        /// The sponsored account.
+        recipient: Address,
+        /// The sponsor.
+        sponsor: Address,
+    },
+    /// The sender does not sponsor the recipient.
+    #[error("{recipient} is not sponsored by {sponsor}")]
+    NotSponsored {
+        /// The account.
+        recipient: Address,
+        /// The would-be former sponsor.
+        sponsor: Address,
+    },
+    /// A transaction's explicit sponsor has an account script.
+    #[error("transactions can't be sponsored by a scripted account ({0})")]
+    ScriptedSponsor(Address),
     /// The sender's script refuses the transaction.
     #[error("the script of {0} refuses the transaction")]
     ScriptRefused(Address),
@@ -372,6 +407,25 @@ impl<'a, V: StateView> Overlay<'a, V> {
         }
     }
 
+    fn sponsors(&self, a: &Address) -> Result<Vec<Address>, StateError> {
+        match self.diff.sponsors.get(a) {
+            Some(s) => Ok(s.clone()),
+            None => self.view.sponsors(a),
+        }
+    }
+
+    /// Who pays `fee` for a transaction whose fee account is `fee_account`: its first
+    /// sponsor (newest first) with that much spendable, else the fee account itself.
+    fn fee_payer(&self, fee_account: Address, fee: u64) -> Result<Address, StateError> {
+        let height = self.ctx.height;
+        for s in self.sponsors(&fee_account)? {
+            if self.account(&s)?.available_at(height) >= fee {
+                return Ok(s);
+            }
+        }
+        Ok(fee_account)
+    }
+
     /// Applies one verified transaction, or refuses it and changes nothing.
     pub fn apply(&mut self, vtx: &VerifiedTx) -> Result<(), TxApplyError> {
         let tx = vtx.tx();
@@ -398,7 +452,7 @@ impl<'a, V: StateView> Overlay<'a, V> {
         // Work on copies; commit only when every check passed.
         let mut accounts: BTreeMap<Address, Account> = BTreeMap::new();
         let fee = vtx.fee_charged().0;
-        let payer = tx.fee_payer();
+        let payer = self.fee_payer(tx.fee_payer(), fee)?;
         let mut addresses = vec![sender];
         if payer != sender {
             addresses.push(payer);
@@ -406,6 +460,9 @@ impl<'a, V: StateView> Overlay<'a, V> {
         let mut leases = Vec::new();
         let mut assoc = None;
         let mut script_change = None;
+        let mut certificate_change = None;
+        let mut sponsor_change = None;
+        let mut burned = 0u64;
 
         macro_rules! acc {
             ($a:expr) => {{
@@ -521,6 +578,23 @@ impl<'a, V: StateView> Overlay<'a, V> {
                 assoc = Some(self.revoked_association(tx)?);
                 addresses.push(*recipient);
             }
+            TxBody::Data { .. } | TxBody::Register { .. } => {}
+            TxBody::Sponsorship { recipient } | TxBody::CancelSponsorship { recipient } => {
+                sponsor_change = Some((*recipient, self.sponsors_after(tx)?));
+                addresses.push(*recipient);
+            }
+            TxBody::Burn { amount } => {
+                debit(acc!(sender), sender, amount.0)?;
+                burned = amount.0;
+            }
+            TxBody::Statement { recipient, .. } => {
+                if let Some(r) = recipient {
+                    addresses.push(*r);
+                }
+            }
+            TxBody::Certificate { certificate } => {
+                certificate_change = Some(certificate.clone());
+            }
         }
 
         // Nobody may end with less than nothing spendable.
@@ -559,6 +633,14 @@ impl<'a, V: StateView> Overlay<'a, V> {
         if let Some(s) = script_change {
             self.diff.scripts.insert(sender, s);
         }
+        if let Some(c) = certificate_change {
+            self.diff.certificates.insert(sender, c);
+        }
+        if let Some((recipient, list)) = sponsor_change {
+            self.diff.sponsors.insert(recipient, list);
+        }
+        self.record_entries(tx, id);
+        self.diff.burned = self.diff.burned.saturating_add(burned);
         self.diff.public_keys.insert(sender, tx.sender);
         if let (Some(pk), Some(a)) = (tx.sponsor, tx.sponsor_address()) {
             self.diff.public_keys.insert(a, pk);
@@ -621,13 +703,60 @@ impl<'a, V: StateView> Overlay<'a, V> {
         Ok((key, a))
     }
 
+    /// The recipient's list of sponsors after a sponsorship (the sender first, once) or a
+    /// cancel (the sender removed; it must be there).
+    fn sponsors_after(&self, tx: &Transaction) -> Result<Vec<Address>, TxApplyError> {
+        let sponsor = tx.sender_address();
+        let (recipient, adding) = match &tx.body {
+            TxBody::Sponsorship { recipient } => (*recipient, true),
+            TxBody::CancelSponsorship { recipient } => (*recipient, false),
+            _ => return Ok(Vec::new()),
+        };
+        let mut list = self.sponsors(&recipient)?;
+        let present = list.contains(&sponsor);
+        match (adding, present) {
+            (true, true) => Err(TxApplyError::AlreadySponsored { recipient, sponsor }),
+            (false, false) => Err(TxApplyError::NotSponsored { recipient, sponsor }),
+            (true, false) => {
+                list.insert(0, sponsor);
+                Ok(list)
+            }
+            (false, true) => {
+                list.retain(|a| *a != sponsor);
+                Ok(list)
+            }
+        }
+    }
+
+    /// Records the data entries and registered keys of `tx` (they need no checks against the
+    /// state).
+    fn record_entries(&mut self, tx: &Transaction, id: TxId) {
+        let sender = tx.sender_address();
+        match &tx.body {
+            TxBody::Data { data } => {
+                for e in data {
+                    self.diff
+                        .data
+                        .insert((sender, e.key.clone()), e.value.clone());
+                }
+            }
+            TxBody::Register { keys } => {
+                for k in keys {
+                    self.diff.registered_keys.push((sender, k.clone(), id));
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Moves the overlay to another block (fast sync replays transactions of many blocks).
     pub fn set_context(&mut self, ctx: BlockContext) {
         self.ctx = ctx;
     }
 
-    /// Replays only the state effects of a lease, cancel lease, association, revocation or
-    /// set-script transaction, as fast sync does from a summary block: no signature, fee,
+    /// Replays only the state effects of a lease, cancel lease, association, revocation,
+    /// set-script, data, sponsorship, cancel sponsorship, register, burn or certificate
+    /// transaction, as fast sync does from a summary block: no signature, fee,
     /// balance or script checks (the summary hash, committed by the header chain, vouches for
     /// the transaction having been applied), and regular balances untouched (the summary's
     /// balance changes already include amounts and fees). Other types change nothing here.
@@ -691,6 +820,17 @@ impl<'a, V: StateView> Overlay<'a, V> {
             TxBody::SetScript { script } => {
                 self.diff.scripts.insert(sender, script.clone());
             }
+            TxBody::Data { .. } | TxBody::Register { .. } => self.record_entries(tx, id),
+            TxBody::Sponsorship { recipient } | TxBody::CancelSponsorship { recipient } => {
+                let list = self.sponsors_after(tx)?;
+                self.diff.sponsors.insert(*recipient, list);
+            }
+            TxBody::Burn { amount } => {
+                self.diff.burned = self.diff.burned.saturating_add(amount.0);
+            }
+            TxBody::Certificate { certificate } => {
+                self.diff.certificates.insert(sender, certificate.clone());
+            }
             _ => return Ok(()),
         }
         self.diff.public_keys.insert(sender, tx.sender);
@@ -701,6 +841,11 @@ impl<'a, V: StateView> Overlay<'a, V> {
     /// Scriptless accounts sign with exactly one proof (two when sponsored); a script must
     /// accept the transaction.
     fn check_authorisation(&self, tx: &Transaction, sender: &Address) -> Result<(), TxApplyError> {
+        if let Some(sponsor) = tx.sponsor_address()
+            && self.script(&sponsor)?.is_some()
+        {
+            return Err(TxApplyError::ScriptedSponsor(sponsor));
+        }
         let expected = 1 + usize::from(tx.sponsor.is_some());
         match self.script(sender)? {
             None => {
@@ -749,7 +894,7 @@ impl<'a, V: StateView> Overlay<'a, V> {
     }
 
     /// Read access for the script context.
-    pub(super) fn known_public_key(&self, a: &Address) -> Result<Option<PublicKey>, StateError> {
+    pub(super) fn known_public_key(&self, a: &Address) -> Result<Option<AccountKey>, StateError> {
         match self.diff.public_keys.get(a) {
             Some(pk) => Ok(Some(*pk)),
             None => self.view.public_key(a),

@@ -76,11 +76,14 @@ pub enum Column {
     Summaries = 13,
     /// Height -> reverse diff, for rollback.
     Undo = 14,
+    /// Per-account records of the newer transaction types: data entries, sponsors,
+    /// certificates, registered keys.
+    AccountData = 15,
 }
 
 impl Column {
     /// Every column, in discriminant order (`Column::ALL[c as usize] == c`).
-    pub const ALL: [Column; 15] = [
+    pub const ALL: [Column; 16] = [
         Column::Meta,
         Column::Headers,
         Column::BlockIndex,
@@ -96,6 +99,7 @@ impl Column {
         Column::Generators,
         Column::Summaries,
         Column::Undo,
+        Column::AccountData,
     ];
 
     /// The stable name of the column, used as the RocksDB column family name.
@@ -116,6 +120,7 @@ impl Column {
             Column::Generators => "generators",
             Column::Summaries => "summaries",
             Column::Undo => "undo",
+            Column::AccountData => "account_data",
         }
     }
 
@@ -135,6 +140,7 @@ impl Column {
         !matches!(
             self,
             Column::BalanceHistory
+                | Column::AccountData
                 | Column::Associations
                 | Column::Generators
                 | Column::Micro

@@ -6,12 +6,14 @@
 //! values, empty "present" options and trailing bytes, so `encode(decode(b)) == b` whenever
 //! decoding succeeds. Decoders never panic and never allocate more than their input's size.
 
-use super::{DataEntry, DataValue, Transaction, TxBody, TxError, TxId, TxType, limits};
+use super::{
+    DataEntry, DataValue, RegisteredKey, Transaction, TxBody, TxError, TxId, TxType, limits,
+};
 use crate::address::{ADDRESS_LEN, Address, ChainId};
-use crate::keys::{PUBLIC_KEY_LEN, PublicKey};
+use crate::keys::{AccountKey, KeyType, PUBLIC_KEY_LEN, PublicKey};
 use crate::units::{Amount, Timestamp};
 
-/// Key type byte of Ed25519, the only key type this chain accepts.
+/// Key type byte of Ed25519.
 pub const KEY_TYPE_ED25519: u8 = 1;
 /// Version byte of the proofs block.
 pub const PROOFS_VERSION: u8 = 1;
@@ -124,19 +126,36 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn public_key(&mut self) -> Result<PublicKey, TxError> {
-        Ok(PublicKey(self.array::<PUBLIC_KEY_LEN>()?))
+    /// The raw 32-byte Ed25519 key of the layouts before version 3.
+    fn public_key(&mut self) -> Result<AccountKey, TxError> {
+        Ok(AccountKey::Ed25519(PublicKey(
+            self.array::<PUBLIC_KEY_LEN>()?,
+        )))
+    }
+
+    /// `keyType ‖ key` of a signer: a key type that can sign, and a key of its length.
+    fn account_key(&mut self) -> Result<AccountKey, TxError> {
+        let t = self.u8()?;
+        let key_type = KeyType::from_id(t).map_err(|_| TxError::UnsupportedKeyType(t))?;
+        if key_type == KeyType::Bls12381 {
+            return Err(TxError::UnsupportedKeyType(t));
+        }
+        let bytes = self.take(key_type.key_len())?;
+        Ok(AccountKey::new(key_type, bytes)?)
+    }
+
+    /// `keyType ‖ key` of a registered key: any key type.
+    fn registered_key(&mut self) -> Result<RegisteredKey, TxError> {
+        let t = self.u8()?;
+        let key_type = KeyType::from_id(t).map_err(|_| TxError::UnsupportedKeyType(t))?;
+        Ok(RegisteredKey {
+            key_type,
+            public_key: self.take(key_type.key_len())?.to_vec(),
+        })
     }
 
     fn address(&mut self) -> Result<Address, TxError> {
         Ok(Address::from_bytes(self.take(ADDRESS_LEN)?)?)
-    }
-
-    fn key_type(&mut self) -> Result<(), TxError> {
-        match self.u8()? {
-            KEY_TYPE_ED25519 => Ok(()),
-            other => Err(TxError::UnsupportedKeyType(other)),
-        }
     }
 
     /// `0x00` for none, `0x01 ‖ BYTES16` (non-empty) for some.
@@ -239,7 +258,7 @@ fn write_h3(w: &mut Writer, tx: &Transaction) {
         .u8(tx.version)
         .u8(tx.chain_id.0)
         .u64(tx.timestamp.0)
-        .u8(KEY_TYPE_ED25519)
+        .u8(tx.sender.key_type().id())
         .raw(tx.sender.as_bytes())
         .u64(tx.fee.0);
 }
@@ -254,12 +273,25 @@ fn write_data(w: &mut Writer, data: &[DataEntry]) {
 /// The bytes of one data entry: `BYTES16(key) ‖ type ‖ value`.
 pub fn write_data_entry(w: &mut Writer, e: &DataEntry) {
     w.bytes16(e.key.as_bytes());
-    match &e.value {
+    write_data_value(w, &e.value);
+}
+
+/// The bytes of a data value: `type ‖ value`.
+pub fn write_data_value(w: &mut Writer, v: &DataValue) {
+    match v {
         DataValue::Integer(v) => w.u8(0).i64(*v),
         DataValue::Boolean(v) => w.u8(1).u8(u8::from(*v)),
         DataValue::Binary(v) => w.u8(2).bytes16(v),
         DataValue::String(v) => w.u8(3).bytes16(v.as_bytes()),
     };
+}
+
+/// Reads [`write_data_value`]'s bytes, all of them.
+pub fn read_data_value(bytes: &[u8]) -> Result<DataValue, TxError> {
+    let mut r = Reader::new(bytes);
+    let v = read_value(&mut r)?;
+    r.finish()?;
+    Ok(v)
 }
 
 /// The encoded size of data entries, without the count (the fee counts these bytes).
@@ -466,6 +498,56 @@ pub fn encode_body(tx: &Transaction) -> Vec<u8> {
                 w.bytes16(k).bytes16(val);
             }
         }
+        (TxBody::Data { data }, _) => {
+            write_h3(&mut w, tx);
+            write_data(&mut w, data);
+        }
+        (TxBody::Sponsorship { recipient } | TxBody::CancelSponsorship { recipient }, 1) => {
+            w.u8(t)
+                .u8(1)
+                .u8(tx.chain_id.0)
+                .raw(pk)
+                .raw(recipient.as_bytes())
+                .u64(tx.timestamp.0)
+                .u64(tx.fee.0);
+        }
+        (TxBody::Sponsorship { recipient } | TxBody::CancelSponsorship { recipient }, _) => {
+            write_h3(&mut w, tx);
+            w.raw(recipient.as_bytes());
+        }
+        (TxBody::Register { keys }, _) => {
+            write_h3(&mut w, tx);
+            w.count(keys.len());
+            for k in keys {
+                w.u8(k.key_type.id()).raw(&k.public_key);
+            }
+        }
+        (TxBody::Burn { amount }, _) => {
+            write_h3(&mut w, tx);
+            w.u64(amount.0);
+        }
+        (
+            TxBody::Statement {
+                statement_type,
+                recipient,
+                subject,
+                data,
+            },
+            _,
+        ) => {
+            write_h3(&mut w, tx);
+            w.i64(*statement_type);
+            match recipient {
+                None => w.u8(0),
+                Some(r) => w.u8(1).raw(r.as_bytes()),
+            };
+            w.bytes16(subject.as_deref().unwrap_or(&[]));
+            write_data(&mut w, data);
+        }
+        (TxBody::Certificate { certificate }, _) => {
+            write_h3(&mut w, tx);
+            w.bytes16(certificate.as_deref().unwrap_or(&[]));
+        }
     }
     w.into_bytes()
 }
@@ -524,7 +606,7 @@ pub fn encode_wire(tx: &Transaction) -> Vec<u8> {
             if tx.version >= 3 {
                 match &tx.sponsor {
                     None => w.u8(0),
-                    Some(pk) => w.u8(KEY_TYPE_ED25519).raw(pk.as_bytes()),
+                    Some(pk) => w.u8(pk.key_type().id()).raw(pk.as_bytes()),
                 };
             }
             write_proofs(&mut w, &tx.proofs);
@@ -554,11 +636,13 @@ fn read_proofs(r: &mut Reader) -> Result<Vec<Vec<u8>>, TxError> {
         .collect()
 }
 
-fn read_sponsor(r: &mut Reader) -> Result<Option<PublicKey>, TxError> {
-    match r.u8()? {
-        0 => Ok(None),
-        KEY_TYPE_ED25519 => Ok(Some(r.public_key()?)),
-        other => Err(TxError::UnsupportedKeyType(other)),
+fn read_sponsor(r: &mut Reader) -> Result<Option<AccountKey>, TxError> {
+    match r.peek() {
+        Some(0) => {
+            r.u8()?;
+            Ok(None)
+        }
+        _ => Ok(Some(r.account_key()?)),
     }
 }
 
@@ -649,15 +733,14 @@ pub fn decode_body(bytes: &[u8], chain: ChainId) -> Result<Transaction, TxError>
 struct H3 {
     chain: ChainId,
     timestamp: Timestamp,
-    sender: PublicKey,
+    sender: AccountKey,
     fee: Amount,
 }
 
 fn read_h3(r: &mut Reader) -> Result<H3, TxError> {
     let chain = ChainId(r.u8()?);
     let timestamp = r.timestamp()?;
-    r.key_type()?;
-    let sender = r.public_key()?;
+    let sender = r.account_key()?;
     let fee = r.amount("fee")?;
     Ok(H3 {
         chain,
@@ -694,9 +777,17 @@ fn read_transfers(r: &mut Reader) -> Result<Vec<(Address, Amount)>, TxError> {
 }
 
 fn read_data_entry(r: &mut Reader) -> Result<DataEntry, TxError> {
-    let key = String::from_utf8(r.bytes16("data key", limits::MAX_DATA_KEY_LEN)?)
+    // The key limit is 100 UTF-16 characters (validation counts them): at most 4 bytes each.
+    let key = String::from_utf8(r.bytes16("data key", 4 * limits::MAX_DATA_KEY_LEN)?)
         .map_err(|_| TxError::BadUtf8 { field: "data key" })?;
-    let value = match r.u8()? {
+    Ok(DataEntry {
+        key,
+        value: read_value(r)?,
+    })
+}
+
+fn read_value(r: &mut Reader) -> Result<DataValue, TxError> {
+    Ok(match r.u8()? {
         0 => DataValue::Integer(r.i64()?),
         1 => match r.u8()? {
             0 => DataValue::Boolean(false),
@@ -722,8 +813,7 @@ fn read_data_entry(r: &mut Reader) -> Result<DataEntry, TxError> {
                 value,
             });
         }
-    };
-    Ok(DataEntry { key, value })
+    })
 }
 
 fn nonempty(v: Vec<u8>) -> Option<Vec<u8>> {
@@ -761,7 +851,7 @@ fn read_body(r: &mut Reader, chain: ChainId, versioned: bool) -> Result<Transact
         version,
         chain_id: chain,
         timestamp: Timestamp(0),
-        sender: PublicKey([0; 32]),
+        sender: AccountKey::Ed25519(PublicKey([0; 32])),
         fee: Amount::ZERO,
         sponsor: None,
         proofs: Vec::new(),
@@ -916,10 +1006,7 @@ fn read_body(r: &mut Reader, chain: ChainId, versioned: bool) -> Result<Transact
             let recipient = r.address()?;
             let expires = expires(r.i64()?)?;
             let subject = nonempty(r.bytes16("subject", limits::MAX_SUBJECT_LEN)?);
-            let n = read_count(r, "data", limits::MAX_DATA_ENTRIES)?;
-            let data = (0..n)
-                .map(|_| read_data_entry(r))
-                .collect::<Result<Vec<_>, _>>()?;
+            let data = read_data(r)?;
             TxBody::IssueAssociation {
                 association_type,
                 recipient,
@@ -958,8 +1045,68 @@ fn read_body(r: &mut Reader, chain: ChainId, versioned: bool) -> Result<Transact
                 .collect::<Result<Vec<_>, TxError>>()?;
             TxBody::MappedAnchor { anchors }
         }
+        (TxType::Data, _) => TxBody::Data {
+            data: read_data(r)?,
+        },
+        (TxType::Sponsorship | TxType::CancelSponsorship, 1) => {
+            tx.chain_id = ChainId(r.u8()?);
+            tx.sender = r.public_key()?;
+            let recipient = r.address()?;
+            tx.timestamp = r.timestamp()?;
+            tx.fee = r.amount("fee")?;
+            if t == TxType::Sponsorship {
+                TxBody::Sponsorship { recipient }
+            } else {
+                TxBody::CancelSponsorship { recipient }
+            }
+        }
+        (TxType::Sponsorship, _) => TxBody::Sponsorship {
+            recipient: r.address()?,
+        },
+        (TxType::CancelSponsorship, _) => TxBody::CancelSponsorship {
+            recipient: r.address()?,
+        },
+        (TxType::Register, _) => {
+            let n = read_count(r, "keys", limits::MAX_REGISTER_KEYS)?;
+            TxBody::Register {
+                keys: (0..n)
+                    .map(|_| r.registered_key())
+                    .collect::<Result<Vec<_>, _>>()?,
+            }
+        }
+        (TxType::Burn, _) => TxBody::Burn {
+            amount: r.amount("amount")?,
+        },
+        (TxType::Statement, _) => {
+            let statement_type = r.i64()?;
+            let recipient = match r.u8()? {
+                0 => None,
+                1 => Some(r.address()?),
+                value => {
+                    return Err(TxError::BadTag {
+                        field: "recipient",
+                        value,
+                    });
+                }
+            };
+            let subject = nonempty(r.bytes16("subject", limits::MAX_SUBJECT_LEN)?);
+            TxBody::Statement {
+                statement_type,
+                recipient,
+                subject,
+                data: read_data(r)?,
+            }
+        }
+        (TxType::Certificate, _) => TxBody::Certificate {
+            certificate: nonempty(r.bytes16("certificate", limits::MAX_CERTIFICATE_LEN)?),
+        },
     };
     Ok(tx)
+}
+
+fn read_data(r: &mut Reader) -> Result<Vec<DataEntry>, TxError> {
+    let n = read_count(r, "data", limits::MAX_DATA_ENTRIES)?;
+    (0..n).map(|_| read_data_entry(r)).collect()
 }
 
 #[cfg(test)]
@@ -976,7 +1123,7 @@ mod tests {
             version,
             chain_id: ChainId::TESTNET,
             timestamp: Timestamp(1_700_000_000_000),
-            sender: kp().public_key(),
+            sender: kp().public_key().into(),
             fee: Amount(100_000_000),
             sponsor: None,
             proofs: Vec::new(),
@@ -1138,8 +1285,8 @@ mod tests {
             Err(TxError::Truncated { at: 0, needed: 1 })
         );
         assert_eq!(
-            decode_wire(&[0, 12, 1], ChainId::TESTNET),
-            Err(TxError::UnknownType { type_id: 12 })
+            decode_wire(&[0, 14, 1], ChainId::TESTNET),
+            Err(TxError::UnknownType { type_id: 14 })
         );
         assert_eq!(
             decode_wire(&[0, 15, 2], ChainId::TESTNET),
@@ -1149,8 +1296,11 @@ mod tests {
             })
         );
         assert_eq!(
-            decode_wire(&[0, 20, 3], ChainId::TESTNET),
-            Err(TxError::UnknownType { type_id: 20 })
+            decode_wire(&[0, 20, 1], ChainId::TESTNET),
+            Err(TxError::UnsupportedVersion {
+                type_id: 20,
+                version: 1
+            })
         );
         let mut tx = base(
             3,

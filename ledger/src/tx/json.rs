@@ -11,9 +11,9 @@
 //! Output follows LTO's field order: `type, version, id, sender, senderKeyType,
 //! senderPublicKey, [sponsor...], fee, timestamp, <type fields>, proofs|signature`.
 
-use super::{DataEntry, DataValue, Transaction, TxBody, TxError, TxId, TxType};
+use super::{DataEntry, DataValue, RegisteredKey, Transaction, TxBody, TxError, TxId, TxType};
 use crate::address::{Address, ChainId};
-use crate::keys::PublicKey;
+use crate::keys::{AccountKey, KeyType, PublicKey};
 use crate::units::{Amount, Timestamp};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -91,22 +91,62 @@ fn req_address(o: &Obj, names: &[&str], name: &'static str) -> Result<Address, T
     address(field(o, names).ok_or(TxError::MissingField(name))?, name)
 }
 
-fn key_type(o: &Obj, name: &'static str) -> Result<(), TxError> {
-    match field(o, &[name]) {
-        None => Ok(()),
-        Some(Value::String(s)) if s == "ed25519" => Ok(()),
-        Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
-        Some(Value::Number(n)) => Err(TxError::UnsupportedKeyType(
-            n.as_u64()
+/// A key type given by name (`"secp256k1"`) or by id (`2`); absent means Ed25519.
+fn key_type_of(v: Option<&Value>, name: &'static str) -> Result<KeyType, TxError> {
+    match v {
+        None => Ok(KeyType::Ed25519),
+        Some(Value::String(s)) => KeyType::from_name(s)
+            .map_err(|_| bad(name, "expected ed25519, secp256k1, secp256r1 or bls12-381")),
+        Some(Value::Number(n)) => {
+            let id = n
+                .as_u64()
                 .and_then(|v| u8::try_from(v).ok())
-                .unwrap_or(u8::MAX),
-        )),
-        Some(_) => Err(bad(name, "only ed25519 keys are supported")),
+                .unwrap_or(u8::MAX);
+            KeyType::from_id(id).map_err(|_| TxError::UnsupportedKeyType(id))
+        }
+        Some(_) => Err(bad(name, "expected a key type name")),
     }
 }
 
-fn public_key(v: &Value, name: &'static str) -> Result<PublicKey, TxError> {
-    Ok(PublicKey::from_base58(as_str(v, name)?)?)
+/// A signer's key: `<prefix>KeyType` (default ed25519) and `<prefix>PublicKey`.
+fn account_key(
+    o: &Obj,
+    kt: &'static str,
+    v: &Value,
+    name: &'static str,
+) -> Result<AccountKey, TxError> {
+    let key_type = key_type_of(field(o, &[kt]), kt)?;
+    if key_type == KeyType::Bls12381 {
+        return Err(TxError::UnsupportedKeyType(key_type.id()));
+    }
+    Ok(AccountKey::from_base58(key_type, as_str(v, name)?)?)
+}
+
+fn registered_keys(v: Option<&Value>) -> Result<Vec<RegisteredKey>, TxError> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    array(v, "accounts")?
+        .iter()
+        .map(|e| {
+            let o = e
+                .as_object()
+                .ok_or_else(|| bad("accounts", "expected objects"))?;
+            let key_type = key_type_of(field(o, &["keyType", "key_type"]), "keyType")?;
+            let pk =
+                field(o, &["publicKey", "public_key"]).ok_or(TxError::MissingField("publicKey"))?;
+            let public_key = b58(as_str(pk, "publicKey")?, "publicKey")?;
+            if public_key.len() != key_type.key_len() {
+                return Err(TxError::BadLength {
+                    field: "publicKey",
+                    expected: key_type.key_len(),
+                    found: public_key.len(),
+                });
+            }
+            Ok(RegisteredKey {
+                key_type,
+                public_key,
+            })
+        })
+        .collect()
 }
 
 fn base64_prefixed(s: &str, name: &'static str) -> Result<Vec<u8>, TxError> {
@@ -218,17 +258,21 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
         })?;
 
     let (sender, fee) = if t == TxType::Genesis {
-        (PublicKey([0; 32]), Amount::ZERO)
+        (AccountKey::Ed25519(PublicKey([0; 32])), Amount::ZERO)
     } else {
-        key_type(o, "senderKeyType")?;
-        let pk = public_key(
+        let pk = account_key(
+            o,
+            "senderKeyType",
             field(o, &["senderPublicKey"]).ok_or(TxError::MissingField("senderPublicKey"))?,
             "senderPublicKey",
         )?;
+        if version < 3 && pk.key_type() != KeyType::Ed25519 {
+            return Err(TxError::KeyTypeNeedsV3 { version });
+        }
         if let Some(s) = field(o, &["sender"]) {
             let a = address(s, "sender")?;
             a.require_chain(chain)?;
-            if a != Address::from_public_key(chain, &pk) {
+            if a != Address::from_account_key(chain, &pk) {
                 return Err(TxError::Mismatch {
                     field: "sender",
                     other: "senderPublicKey",
@@ -241,10 +285,9 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
     let sponsor = match field(o, &["sponsorPublicKey"]) {
         None => None,
         Some(v) => {
-            key_type(o, "sponsorKeyType")?;
-            let pk = public_key(v, "sponsorPublicKey")?;
+            let pk = account_key(o, "sponsorKeyType", v, "sponsorPublicKey")?;
             if let Some(s) = field(o, &["sponsor"])
-                && address(s, "sponsor")? != Address::from_public_key(chain, &pk)
+                && address(s, "sponsor")? != Address::from_account_key(chain, &pk)
             {
                 return Err(TxError::Mismatch {
                     field: "sponsor",
@@ -387,6 +430,35 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
                 .collect::<Result<Vec<_>, TxError>>()?;
             TxBody::MappedAnchor { anchors }
         }
+        TxType::Data => TxBody::Data {
+            data: data_entries(field(o, &["data"]))?,
+        },
+        TxType::Sponsorship => TxBody::Sponsorship {
+            recipient: req_address(o, &["recipient"], "recipient")?,
+        },
+        TxType::CancelSponsorship => TxBody::CancelSponsorship {
+            recipient: req_address(o, &["recipient"], "recipient")?,
+        },
+        TxType::Register => TxBody::Register {
+            keys: registered_keys(field(o, &["accounts"]))?,
+        },
+        TxType::Burn => TxBody::Burn {
+            amount: req_amount(o, "amount")?,
+        },
+        TxType::Statement => TxBody::Statement {
+            statement_type: req_i64(o, &["statementType"], "statementType")?,
+            recipient: field(o, &["recipient"])
+                .map(|v| address(v, "recipient"))
+                .transpose()?,
+            subject: opt_b58(o, &["subject"], "subject")?,
+            data: data_entries(field(o, &["data"]))?,
+        },
+        TxType::Certificate => TxBody::Certificate {
+            certificate: match field(o, &["certificate"]) {
+                None => None,
+                Some(v) => certificate_der(as_str(v, "certificate")?)?,
+            },
+        },
     };
 
     Ok(Transaction {
@@ -401,6 +473,27 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
     })
 }
 
+/// The DER bytes of a PEM certificate (`None` for an empty text).
+fn certificate_der(text: &str) -> Result<Option<Vec<u8>>, TxError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let p = pem::parse(text).map_err(|_| bad("certificate", "expected a PEM certificate"))?;
+    if p.tag() != "CERTIFICATE" {
+        return Err(bad("certificate", "expected a PEM CERTIFICATE block"));
+    }
+    Ok(Some(p.into_contents()))
+}
+
+/// The PEM text of DER certificate bytes as LTO's node writes it: the base64 on one line
+/// between the BEGIN and END lines.
+pub fn certificate_pem(der: &[u8]) -> String {
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----",
+        B64.encode(der)
+    )
+}
+
 fn b58s(b: &[u8]) -> Value {
     Value::String(bs58::encode(b).into_string())
 }
@@ -413,6 +506,11 @@ fn data_json(e: &DataEntry) -> Value {
         DataValue::String(v) => ("string", json!(v)),
     };
     json!({"key": e.key, "type": ty, "value": value})
+}
+
+/// The JSON of a data entry list.
+pub fn data_list_json(data: &[DataEntry]) -> Value {
+    Value::Array(data.iter().map(data_json).collect())
 }
 
 /// Whether this type and version writes a single `signature` instead of `proofs`.
@@ -430,12 +528,12 @@ pub fn to_json(tx: &Transaction) -> Value {
     o.insert("id".into(), json!(tx.id().to_base58()));
     if t != TxType::Genesis {
         o.insert("sender".into(), json!(tx.sender_address().to_base58()));
-        o.insert("senderKeyType".into(), json!("ed25519"));
+        o.insert("senderKeyType".into(), json!(tx.sender.key_type().name()));
         o.insert("senderPublicKey".into(), json!(tx.sender.to_base58()));
     }
     if let (Some(pk), Some(addr)) = (tx.sponsor, tx.sponsor_address()) {
         o.insert("sponsor".into(), json!(addr.to_base58()));
-        o.insert("sponsorKeyType".into(), json!("ed25519"));
+        o.insert("sponsorKeyType".into(), json!(pk.key_type().name()));
         o.insert("sponsorPublicKey".into(), json!(pk.to_base58()));
     }
     o.insert("fee".into(), json!(tx.fee.0));
@@ -531,6 +629,44 @@ pub fn to_json(tx: &Transaction) -> Value {
             }
             o.insert("anchors".into(), Value::Object(m));
         }
+        TxBody::Data { data } => {
+            o.insert("data".into(), data_list_json(data));
+        }
+        TxBody::Sponsorship { recipient } | TxBody::CancelSponsorship { recipient } => {
+            o.insert("recipient".into(), json!(recipient.to_base58()));
+        }
+        TxBody::Register { keys } => {
+            let list: Vec<Value> = keys
+                .iter()
+                .map(|k| json!({"keyType": k.key_type.name(), "publicKey": b58s(&k.public_key)}))
+                .collect();
+            o.insert("accounts".into(), Value::Array(list));
+        }
+        TxBody::Burn { amount } => {
+            o.insert("amount".into(), json!(amount.0));
+        }
+        TxBody::Statement {
+            statement_type,
+            recipient,
+            subject,
+            data,
+        } => {
+            o.insert("statementType".into(), json!(statement_type));
+            if let Some(r) = recipient {
+                o.insert("recipient".into(), json!(r.to_base58()));
+            }
+            if let Some(s) = subject {
+                o.insert("subject".into(), b58s(s));
+            }
+            o.insert("data".into(), data_list_json(data));
+        }
+        TxBody::Certificate { certificate } => {
+            let v = match certificate {
+                Some(der) => json!(certificate_pem(der)),
+                None => Value::Null,
+            };
+            o.insert("certificate".into(), v);
+        }
     }
     if uses_signature_field(t, tx.version) {
         if let Some(p) = tx.proofs.first() {
@@ -571,7 +707,7 @@ mod tests {
             version: 3,
             chain_id: ChainId::TESTNET,
             timestamp: Timestamp(1_700_000_000_000),
-            sender: kp.public_key(),
+            sender: kp.public_key().into(),
             fee: Amount(35_000_000),
             sponsor: None,
             proofs: vec![],
@@ -648,11 +784,11 @@ mod tests {
 
     #[test]
     fn unknown_type_is_named() {
-        let e = from_json(&json!({"type": 12, "version": 3}), ChainId::TESTNET);
-        assert_eq!(e, Err(TxError::UnknownType { type_id: 12 }));
+        let e = from_json(&json!({"type": 14, "version": 3}), ChainId::TESTNET);
+        assert_eq!(e, Err(TxError::UnknownType { type_id: 14 }));
         assert_eq!(
             e.map_err(|e| e.to_string()),
-            Err("unsupported transaction type 12".to_string())
+            Err("unsupported transaction type 14".to_string())
         );
     }
 

@@ -16,7 +16,7 @@ pub mod validate;
 
 use crate::address::{Address, AddressError, ChainId};
 use crate::hash::{Hash32, blake2b256};
-use crate::keys::{KeyError, PublicKey};
+use crate::keys::{AccountKey, KeyError, KeyType};
 use crate::units::{Amount, Timestamp};
 use std::fmt;
 use thiserror::Error;
@@ -40,10 +40,17 @@ pub mod limits {
     pub const MAX_ATTACHMENT_LEN: usize = 140;
     /// Longest association subject (LTO after Titanium).
     pub const MAX_SUBJECT_LEN: usize = 256;
-    /// Most data entries on an association.
+    /// Most data entries on a data transaction, association or statement.
     pub const MAX_DATA_ENTRIES: usize = 100;
-    /// Most bytes of all data entries of one transaction together.
+    /// Most bytes of all data entries of one data transaction or association together.
     pub const MAX_DATA_BYTES: usize = 10 * 1024;
+    /// Most bytes of all data entries of one statement together (LTO: 150 KiB, bounded here
+    /// by the transaction size limit).
+    pub const MAX_STATEMENT_DATA_BYTES: usize = 60 * 1024;
+    /// Most keys one register transaction lists.
+    pub const MAX_REGISTER_KEYS: usize = 100;
+    /// Longest DER certificate of a certificate transaction.
+    pub const MAX_CERTIFICATE_LEN: usize = 10 * 1024;
     /// Longest data entry key, in bytes.
     pub const MAX_DATA_KEY_LEN: usize = 100;
     /// Longest data entry value, in bytes.
@@ -80,8 +87,22 @@ pub enum TxType {
     IssueAssociation = 16,
     /// Revokes an association.
     RevokeAssociation = 17,
+    /// Sets key/value data entries on the sender's account.
+    Data = 12,
+    /// Sponsors another account: pays the fees of its transactions.
+    Sponsorship = 18,
+    /// Ends a sponsorship.
+    CancelSponsorship = 19,
+    /// Registers public keys (of any key type) under the sender.
+    Register = 20,
+    /// Destroys tokens: the amount leaves the supply.
+    Burn = 21,
     /// Anchors key/value pairs.
     MappedAnchor = 22,
+    /// A typed statement about the sender or another account, with data entries.
+    Statement = 23,
+    /// Attaches an X.509 certificate of the sender's key to its account (or clears it).
+    Certificate = 24,
 }
 
 impl TxType {
@@ -97,7 +118,14 @@ impl TxType {
             15 => TxType::Anchor,
             16 => TxType::IssueAssociation,
             17 => TxType::RevokeAssociation,
+            12 => TxType::Data,
+            18 => TxType::Sponsorship,
+            19 => TxType::CancelSponsorship,
+            20 => TxType::Register,
+            21 => TxType::Burn,
             22 => TxType::MappedAnchor,
+            23 => TxType::Statement,
+            24 => TxType::Certificate,
             other => return Err(TxError::UnknownType { type_id: other }),
         })
     }
@@ -112,9 +140,19 @@ impl TxType {
         match self {
             TxType::Genesis => &[1],
             TxType::Transfer | TxType::Lease | TxType::CancelLease => &[1, 2, 3],
-            TxType::MassTransfer | TxType::SetScript | TxType::Anchor => &[1, 3],
+            TxType::MassTransfer
+            | TxType::SetScript
+            | TxType::Anchor
+            | TxType::Sponsorship
+            | TxType::CancelSponsorship => &[1, 3],
             TxType::IssueAssociation | TxType::RevokeAssociation => &[1, 3, 4],
-            TxType::MappedAnchor => &[3],
+            // Data v1 was disabled on LTO when smart accounts arrived; no client builds it.
+            TxType::Data
+            | TxType::Register
+            | TxType::Burn
+            | TxType::MappedAnchor
+            | TxType::Statement
+            | TxType::Certificate => &[3],
         }
     }
 
@@ -148,6 +186,13 @@ impl TxType {
             TxType::IssueAssociation => "issue association",
             TxType::RevokeAssociation => "revoke association",
             TxType::MappedAnchor => "mapped anchor",
+            TxType::Data => "data",
+            TxType::Sponsorship => "sponsorship",
+            TxType::CancelSponsorship => "cancel sponsorship",
+            TxType::Register => "register",
+            TxType::Burn => "burn",
+            TxType::Statement => "statement",
+            TxType::Certificate => "certificate",
         }
     }
 }
@@ -191,7 +236,7 @@ impl fmt::Display for TxId {
     }
 }
 
-/// The value of a data entry (LTO's data-transaction entries, used by associations v4).
+/// The value of a data entry (data transactions, associations v4 and statements).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataValue {
     /// `integer`: a signed 64-bit number.
@@ -288,6 +333,58 @@ pub enum TxBody {
         /// `(key, value)` pairs.
         anchors: Vec<(Vec<u8>, Vec<u8>)>,
     },
+    /// Sets data entries on the sender's account (a later entry of a key replaces it).
+    Data {
+        /// The entries, keys unique within the transaction.
+        data: Vec<DataEntry>,
+    },
+    /// The sender starts paying the fees of `recipient`'s transactions.
+    Sponsorship {
+        /// The sponsored account.
+        recipient: Address,
+    },
+    /// The sender stops sponsoring `recipient`.
+    CancelSponsorship {
+        /// The account no longer sponsored.
+        recipient: Address,
+    },
+    /// Registers public keys under the sender (LTO keeps no state for it beyond the
+    /// transaction; this node indexes the keys to their addresses).
+    Register {
+        /// The keys, no two alike.
+        keys: Vec<RegisteredKey>,
+    },
+    /// Destroys `amount` of the sender's tokens.
+    Burn {
+        /// How many (> 0).
+        amount: Amount,
+    },
+    /// A typed claim, optionally about another account and a subject.
+    Statement {
+        /// The statement type.
+        statement_type: i64,
+        /// The account the statement is about, if any.
+        recipient: Option<Address>,
+        /// What the statement is about, if anything.
+        subject: Option<Vec<u8>>,
+        /// Data entries.
+        data: Vec<DataEntry>,
+    },
+    /// Attaches a DER X.509 certificate of the sender's key, or removes it when `None`.
+    Certificate {
+        /// The DER bytes.
+        certificate: Option<Vec<u8>>,
+    },
+}
+
+/// A public key listed by a register transaction: any key type, including BLS12-381 keys that
+/// cannot sign transactions.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegisteredKey {
+    /// The key type.
+    pub key_type: KeyType,
+    /// The key's bytes (the type's length).
+    pub public_key: Vec<u8>,
 }
 
 impl TxBody {
@@ -304,6 +401,13 @@ impl TxBody {
             TxBody::IssueAssociation { .. } => TxType::IssueAssociation,
             TxBody::RevokeAssociation { .. } => TxType::RevokeAssociation,
             TxBody::MappedAnchor { .. } => TxType::MappedAnchor,
+            TxBody::Data { .. } => TxType::Data,
+            TxBody::Sponsorship { .. } => TxType::Sponsorship,
+            TxBody::CancelSponsorship { .. } => TxType::CancelSponsorship,
+            TxBody::Register { .. } => TxType::Register,
+            TxBody::Burn { .. } => TxType::Burn,
+            TxBody::Statement { .. } => TxType::Statement,
+            TxBody::Certificate { .. } => TxType::Certificate,
         }
     }
 }
@@ -318,12 +422,13 @@ pub struct Transaction {
     pub chain_id: ChainId,
     /// Milliseconds since the Unix epoch.
     pub timestamp: Timestamp,
-    /// The sender's Ed25519 key (all zero for genesis).
-    pub sender: PublicKey,
+    /// The sender's key (an all-zero Ed25519 key for genesis). Before version 3 only
+    /// Ed25519 keys can be written.
+    pub sender: AccountKey,
     /// The fee offered; the fee charged is the schedule's (it acts as a maximum).
     pub fee: Amount,
     /// The sponsor paying the fee, if any (v3 and later).
-    pub sponsor: Option<PublicKey>,
+    pub sponsor: Option<AccountKey>,
     /// Signatures over the body bytes: the sender's first, then the sponsor's.
     pub proofs: Vec<Vec<u8>>,
     /// The type-specific fields.
@@ -358,13 +463,13 @@ impl Transaction {
 
     /// The sender's address on this transaction's chain.
     pub fn sender_address(&self) -> Address {
-        Address::from_public_key(self.chain_id, &self.sender)
+        Address::from_account_key(self.chain_id, &self.sender)
     }
 
     /// The sponsor's address, if sponsored.
     pub fn sponsor_address(&self) -> Option<Address> {
         self.sponsor
-            .map(|pk| Address::from_public_key(self.chain_id, &pk))
+            .map(|pk| Address::from_account_key(self.chain_id, &pk))
     }
 
     /// The account that pays the fee: the sponsor if any, else the sender.
@@ -461,9 +566,15 @@ pub enum TxError {
         /// The byte found.
         value: u8,
     },
-    /// Only Ed25519 keys (type 1) are supported.
+    /// The key type byte is not one LTO defines, or the key type cannot sign.
     #[error("unsupported key type {0}")]
     UnsupportedKeyType(u8),
+    /// A transaction below version 3 names a key that is not Ed25519.
+    #[error("transaction version {version} supports only ed25519 keys")]
+    KeyTypeNeedsV3 {
+        /// The version.
+        version: u8,
+    },
     /// A recipient or sender address is invalid.
     #[error("invalid address: {0}")]
     Address(#[from] AddressError),

@@ -4,7 +4,8 @@
 //!
 //! Rules (LTO's node):
 //! - the chain id of the transaction and of every address in it is this chain's;
-//! - `proofs[0]` is the sender's Ed25519 signature over the body bytes (always required:
+//! - `proofs[0]` is the sender's signature over the body bytes (Ed25519, or ECDSA for
+//!   secp256k1/secp256r1 keys, which need version 3 or later; always required:
 //!   an account script adds conditions, it never replaces the owner's signature); a
 //!   sponsored transaction (v3 and later) carries the sponsor's signature as `proofs[1]`;
 //!   further proofs are co-signatures that only an account script gives meaning to;
@@ -15,9 +16,9 @@
 //! - the timestamp is at most 90 minutes after and at most 2 hours before `now`.
 
 use super::codec::data_bytes_len;
-use super::{Transaction, TxBody, TxId, TxType, limits};
+use super::{DataEntry, DataValue, Transaction, TxBody, TxId, TxType, limits};
 use crate::address::ChainId;
-use crate::keys::{KeyError, PublicKey, Signature, verify_batch as ed_batch};
+use crate::keys::{AccountKey, KeyError, KeyType, PublicKey, Signature, verify_batch as ed_batch};
 use crate::units::{Amount, Timestamp};
 use std::collections::HashSet;
 use thiserror::Error;
@@ -41,10 +42,11 @@ impl Default for FeeSchedule {
 }
 
 impl FeeSchedule {
-    /// LTO's fee units of a transaction: transfer, lease, cancel lease 1000; mass
-    /// transfer 1000 + 100 per recipient; anchor and mapped anchor 250 + 100 per entry; issue
-    /// association 500 + 100 per started 256 bytes of data; revoke association 500; set
-    /// script 5000; genesis 0.
+    /// LTO's fee units of a transaction: transfer, lease, cancel lease, burn and cancel
+    /// sponsorship 1000; mass transfer 1000 + 100 per recipient; anchor, mapped anchor and
+    /// register 250 + 100 per entry or key; data, issue association and statement 500 + 100
+    /// per started 256 bytes of data entries; revoke association 500; set script,
+    /// sponsorship and certificate 5000; genesis 0.
     pub fn units(tx: &Transaction) -> u64 {
         let n = |len: usize| u64::try_from(len).unwrap_or(u64::MAX);
         match &tx.body {
@@ -59,12 +61,20 @@ impl FeeSchedule {
             TxBody::MappedAnchor { anchors } => {
                 250u64.saturating_add(100u64.saturating_mul(n(anchors.len())))
             }
-            TxBody::IssueAssociation { data, .. } => {
+            TxBody::IssueAssociation { data, .. }
+            | TxBody::Data { data }
+            | TxBody::Statement { data, .. } => {
                 let blocks = n(data_bytes_len(data)).div_ceil(256);
                 500u64.saturating_add(100u64.saturating_mul(blocks))
             }
             TxBody::RevokeAssociation { .. } => 500,
-            TxBody::SetScript { .. } => 5000,
+            TxBody::Register { keys } => {
+                250u64.saturating_add(100u64.saturating_mul(n(keys.len())))
+            }
+            TxBody::Burn { .. } | TxBody::CancelSponsorship { .. } => 1000,
+            TxBody::SetScript { .. } | TxBody::Sponsorship { .. } | TxBody::Certificate { .. } => {
+                5000
+            }
         }
     }
 
@@ -220,6 +230,51 @@ pub enum ValidationError {
     /// Genesis transactions exist only in the genesis block.
     #[error("genesis transactions are only valid in the genesis block")]
     GenesisNotAllowed,
+    /// A signer's key is not Ed25519 on a transaction below version 3.
+    #[error("{signer} key type {key_type} needs transaction version 3 or later")]
+    KeyTypeNeedsV3 {
+        /// `"sender"` or `"sponsor"`.
+        signer: &'static str,
+        /// The key type's name.
+        key_type: &'static str,
+    },
+    /// An association field this version cannot carry (LTO: expiry from v3, data from v4).
+    #[error("association {field} is not supported for tx v{version}")]
+    FieldNeedsVersion {
+        /// The field.
+        field: &'static str,
+        /// The transaction's version.
+        version: u8,
+    },
+    /// An account sponsoring itself (sponsorship or cancel sponsorship).
+    #[error("cannot sponsor yourself")]
+    SelfSponsorship,
+    /// A data value is longer than allowed.
+    #[error("data value of key {key}: at most {max} bytes, found {found}")]
+    DataValueTooLong {
+        /// The entry's key.
+        key: String,
+        /// The limit.
+        max: usize,
+        /// Its length.
+        found: usize,
+    },
+    /// A registered key has the wrong length for its type.
+    #[error("registered {key_type} key of {found} bytes, expected {expected}")]
+    BadRegisteredKey {
+        /// The key type's name.
+        key_type: &'static str,
+        /// The type's key length.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// The certificate is not DER X.509, or certifies another key than the sender's.
+    #[error("invalid certificate: {reason}")]
+    BadCertificate {
+        /// Why.
+        reason: &'static str,
+    },
 }
 
 /// A transaction that passed stateless validation: signatures verified, fee, sizes, chain
@@ -306,7 +361,7 @@ fn positive(field: &'static str, a: Amount) -> Result<(), ValidationError> {
 }
 
 /// The signatures a transaction must carry: `(signer role, key, proof index)`.
-fn required_signers(tx: &Transaction) -> Vec<(&'static str, PublicKey, usize)> {
+fn required_signers(tx: &Transaction) -> Vec<(&'static str, AccountKey, usize)> {
     let mut v = vec![("sender", tx.sender, 0)];
     if let Some(s) = tx.sponsor {
         v.push(("sponsor", s, 1));
@@ -322,7 +377,13 @@ fn check_rules(tx: &Transaction, ctx: &ValidationContext) -> Result<Amount, Vali
     // Proof shapes.
     too_long_proofs(tx)?;
     let signers = required_signers(tx);
-    for (signer, _, index) in &signers {
+    for (signer, key, index) in &signers {
+        if tx.version < 3 && key.key_type() != KeyType::Ed25519 {
+            return Err(ValidationError::KeyTypeNeedsV3 {
+                signer,
+                key_type: key.key_type().name(),
+            });
+        }
         let p = tx
             .proofs
             .get(*index)
@@ -439,25 +500,73 @@ fn check_rules(tx: &Transaction, ctx: &ValidationContext) -> Result<Amount, Vali
             recipient,
             subject,
             data,
+            expires,
             ..
         } => {
             check_chain("recipient", recipient.chain_id(), chain)?;
+            if expires.is_some() && tx.version < 3 {
+                return Err(ValidationError::FieldNeedsVersion {
+                    field: "expires",
+                    version: tx.version,
+                });
+            }
+            if !data.is_empty() && tx.version < 4 {
+                return Err(ValidationError::FieldNeedsVersion {
+                    field: "data",
+                    version: tx.version,
+                });
+            }
             too_long(
                 "subject",
                 limits::MAX_SUBJECT_LEN,
                 subject.as_ref().map_or(0, Vec::len),
             )?;
-            too_long("data", limits::MAX_DATA_ENTRIES, data.len())?;
-            too_long("data", limits::MAX_DATA_BYTES, data_bytes_len(data))?;
-            let mut keys = HashSet::with_capacity(data.len());
-            for e in data {
-                if e.key.is_empty() {
-                    return Err(ValidationError::EmptyDataKey);
+            check_data(data, limits::MAX_DATA_BYTES)?;
+        }
+        TxBody::Data { data } => check_data(data, limits::MAX_DATA_BYTES)?,
+        TxBody::Statement {
+            recipient,
+            subject,
+            data,
+            ..
+        } => {
+            if let Some(r) = recipient {
+                check_chain("recipient", r.chain_id(), chain)?;
+            }
+            too_long(
+                "subject",
+                limits::MAX_SUBJECT_LEN,
+                subject.as_ref().map_or(0, Vec::len),
+            )?;
+            check_data(data, limits::MAX_STATEMENT_DATA_BYTES)?;
+        }
+        TxBody::Sponsorship { recipient } | TxBody::CancelSponsorship { recipient } => {
+            check_chain("recipient", recipient.chain_id(), chain)?;
+            if *recipient == tx.sender_address() {
+                return Err(ValidationError::SelfSponsorship);
+            }
+        }
+        TxBody::Register { keys } => {
+            too_long("keys", limits::MAX_REGISTER_KEYS, keys.len())?;
+            let mut seen = HashSet::with_capacity(keys.len());
+            for k in keys {
+                if k.public_key.len() != k.key_type.key_len() {
+                    return Err(ValidationError::BadRegisteredKey {
+                        key_type: k.key_type.name(),
+                        expected: k.key_type.key_len(),
+                        found: k.public_key.len(),
+                    });
                 }
-                too_long("data key", limits::MAX_DATA_KEY_LEN, e.key.len())?;
-                if !keys.insert(e.key.as_str()) {
-                    return Err(ValidationError::Duplicate { field: "data" });
+                if !seen.insert(k) {
+                    return Err(ValidationError::Duplicate { field: "keys" });
                 }
+            }
+        }
+        TxBody::Burn { amount } => positive("amount", *amount)?,
+        TxBody::Certificate { certificate } => {
+            if let Some(der) = certificate {
+                too_long("certificate", limits::MAX_CERTIFICATE_LEN, der.len())?;
+                check_certificate(der, &tx.sender)?;
             }
         }
         TxBody::RevokeAssociation {
@@ -484,6 +593,74 @@ fn check_rules(tx: &Transaction, ctx: &ValidationContext) -> Result<Amount, Vali
         return Err(ValidationError::Overflow { field: "fee" });
     }
     Ok(required)
+}
+
+/// Data entries: at most 100, at most `max_bytes` together, keys non-empty, at most 100 bytes
+/// and unique, values at most 1024 bytes.
+fn check_data(data: &[DataEntry], max_bytes: usize) -> Result<(), ValidationError> {
+    too_long("data", limits::MAX_DATA_ENTRIES, data.len())?;
+    too_long("data", max_bytes, data_bytes_len(data))?;
+    let mut keys = HashSet::with_capacity(data.len());
+    for e in data {
+        if e.key.is_empty() {
+            return Err(ValidationError::EmptyDataKey);
+        }
+        // LTO counts a key's length in UTF-16 characters.
+        too_long(
+            "data key",
+            limits::MAX_DATA_KEY_LEN,
+            e.key.encode_utf16().count(),
+        )?;
+        let value_len = match &e.value {
+            DataValue::Binary(b) => b.len(),
+            DataValue::String(s) => s.len(),
+            DataValue::Integer(_) | DataValue::Boolean(_) => 0,
+        };
+        if value_len > limits::MAX_DATA_VALUE_LEN {
+            return Err(ValidationError::DataValueTooLong {
+                key: e.key.clone(),
+                max: limits::MAX_DATA_VALUE_LEN,
+                found: value_len,
+            });
+        }
+        if !keys.insert(e.key.as_str()) {
+            return Err(ValidationError::Duplicate { field: "data" });
+        }
+    }
+    Ok(())
+}
+
+/// The certificate is one DER X.509 certificate whose subject key is the sender's.
+fn check_certificate(der: &[u8], sender: &AccountKey) -> Result<(), ValidationError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let (rest, cert) =
+        X509Certificate::from_der(der).map_err(|_| ValidationError::BadCertificate {
+            reason: "not a DER X.509 certificate",
+        })?;
+    if !rest.is_empty() {
+        return Err(ValidationError::BadCertificate {
+            reason: "bytes after the certificate",
+        });
+    }
+    let raw: &[u8] = &cert.public_key().subject_public_key.data;
+    let matches = match sender {
+        AccountKey::Ed25519(pk) => raw == pk.as_bytes().as_slice(),
+        // ECDSA keys may be certified uncompressed: compare the points.
+        AccountKey::Secp256k1(b) => matches!(
+            (k256::PublicKey::from_sec1_bytes(raw), k256::PublicKey::from_sec1_bytes(b)),
+            (Ok(c), Ok(s)) if c == s
+        ),
+        AccountKey::Secp256r1(b) => matches!(
+            (p256::PublicKey::from_sec1_bytes(raw), p256::PublicKey::from_sec1_bytes(b)),
+            (Ok(c), Ok(s)) if c == s
+        ),
+    };
+    if !matches {
+        return Err(ValidationError::BadCertificate {
+            reason: "the certificate's key is not the sender's",
+        });
+    }
+    Ok(())
 }
 
 fn too_long_proofs(tx: &Transaction) -> Result<(), ValidationError> {
@@ -519,14 +696,26 @@ fn signature_at(tx: &Transaction, index: usize) -> Signature {
     Signature(s)
 }
 
+/// Verifies the signers of `keep` (all, or those that are not Ed25519) one by one.
+fn verify_each(
+    tx: &Transaction,
+    body: &[u8],
+    keep: impl Fn(&AccountKey) -> bool,
+) -> Result<(), ValidationError> {
+    for (signer, key, index) in required_signers(tx) {
+        if keep(&key) {
+            key.verify(body, &signature_at(tx, index).0)
+                .map_err(|e| key_error(signer, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Validates one transaction, verifying its signatures one by one.
 pub fn verify(tx: Transaction, ctx: &ValidationContext) -> Result<VerifiedTx, ValidationError> {
     let fee_charged = check_rules(&tx, ctx)?;
     let body = tx.body_bytes();
-    for (signer, key, index) in required_signers(&tx) {
-        key.verify(&body, &signature_at(&tx, index))
-            .map_err(|e| key_error(signer, e))?;
-    }
+    verify_each(&tx, &body, |_| true)?;
     let id = TxId(crate::hash::blake2b256(&body));
     Ok(VerifiedTx {
         tx,
@@ -552,6 +741,8 @@ pub fn verify_batch(
         .map(|tx| {
             let fee = check_rules(&tx, ctx)?;
             let body = tx.body_bytes();
+            // ECDSA signers have no batch form: they are checked here, one by one.
+            verify_each(&tx, &body, |k| k.ed25519().is_none())?;
             Ok(Pending { tx, body, fee })
         })
         .collect();
@@ -559,7 +750,9 @@ pub fn verify_batch(
     let mut items: Vec<(PublicKey, &[u8], Signature)> = Vec::new();
     for p in checked.iter().flatten() {
         for (_, key, index) in required_signers(&p.tx) {
-            items.push((key, p.body.as_slice(), signature_at(&p.tx, index)));
+            if let Some(pk) = key.ed25519() {
+                items.push((pk, p.body.as_slice(), signature_at(&p.tx, index)));
+            }
         }
     }
     let all_good = ed_batch(&items).is_ok();
@@ -570,10 +763,7 @@ pub fn verify_batch(
         .map(|r| {
             let p = r?;
             if !all_good {
-                for (signer, key, index) in required_signers(&p.tx) {
-                    key.verify(&p.body, &signature_at(&p.tx, index))
-                        .map_err(|e| key_error(signer, e))?;
-                }
+                verify_each(&p.tx, &p.body, |k| k.ed25519().is_some())?;
             }
             let id = TxId(crate::hash::blake2b256(&p.body));
             Ok(VerifiedTx {
@@ -606,7 +796,7 @@ mod tests {
             version: 3,
             chain_id: ChainId::TESTNET,
             timestamp: NOW,
-            sender: kp("a").public_key(),
+            sender: kp("a").public_key().into(),
             fee: Amount(fee),
             sponsor: None,
             proofs: vec![],
@@ -732,7 +922,7 @@ mod tests {
     fn sponsor_must_sign_second() {
         let mut t = anchor(1, 35_000_000);
         t.proofs.clear();
-        t.sponsor = Some(kp("s").public_key());
+        t.sponsor = Some(kp("s").public_key().into());
         t.sign_with(&kp("a"));
         assert_eq!(
             verify(t.clone(), &ctx()),

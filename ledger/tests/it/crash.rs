@@ -87,7 +87,7 @@ fn signed(from: &KeyPair, timestamp: Timestamp, fee: u64, body: TxBody) -> Trans
         version: 3,
         chain_id: T,
         timestamp,
-        sender: from.public_key(),
+        sender: from.public_key().into(),
         fee: Amount(fee),
         sponsor: None,
         proofs: vec![],

@@ -16,7 +16,9 @@
 //! | 199 | 400 | any other validation error, e.g. an unsupported transaction type (`CustomValidationError`) |
 //! | 301 | 404 | no block at that height or id (`BlockNotExists`) |
 //! | 311 | 404 | no such transaction (`TransactionDoesNotExist`); adds LTO's `status`/`details` |
+//! | 304 | 404 | the address has no data entry of that key (`DataKeyDoesNotExist`) |
 //! | 321 | 404 | no such anchor (this node's) |
+//! | 322 | 404 | the address has no certificate (this node's; LTO answers `{"error": "Certificate not found"}`) |
 //! | 404 | 404 | no such route (this node's) |
 //!
 //! A rejected transaction adds its JSON under `"tx"`, as LTO does.
@@ -114,6 +116,12 @@ pub enum ApiError {
     /// The anchor is not on this chain (code 321).
     #[error("anchor not found")]
     AnchorNotFound,
+    /// The address has no data entry of that key (code 304).
+    #[error("no data for this key")]
+    DataKeyNotFound,
+    /// The address has no certificate (code 322).
+    #[error("Certificate not found")]
+    CertificateNotFound,
     /// No such route (code 404).
     #[error("no route {method} {path}")]
     NoRoute {
@@ -140,6 +148,8 @@ impl ApiError {
             ApiError::BlockNotFound(_)
             | ApiError::TxNotFound
             | ApiError::AnchorNotFound
+            | ApiError::DataKeyNotFound
+            | ApiError::CertificateNotFound
             | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -172,6 +182,8 @@ impl ApiError {
             ApiError::BlockNotFound(_) => 301,
             ApiError::TxNotFound => 311,
             ApiError::AnchorNotFound => 321,
+            ApiError::DataKeyNotFound => 304,
+            ApiError::CertificateNotFound => 322,
             ApiError::NoRoute { .. } => 404,
         }
     }
@@ -205,6 +217,7 @@ impl ApiError {
             TxError::UnknownType { .. }
             | TxError::UnsupportedVersion { .. }
             | TxError::UnsupportedKeyType(_)
+            | TxError::KeyTypeNeedsV3 { .. }
             | TxError::WrongChain { .. }
             | TxError::Mismatch { .. } => reject(RejectCode::Custom),
             _ => ApiError::WrongJson(format!("failed to parse json message: {e}")),

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod error;
 pub mod openapi;
+pub mod routes_accounts;
 pub mod routes_addresses;
 pub mod routes_anchors;
 pub mod routes_blocks;
@@ -327,6 +328,31 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
         .route(
             "/activation/status",
             get(routes_more::activation_status::<S>),
+        )
+        .route("/addresses/data/{address}", get(routes_accounts::data::<S>))
+        .route(
+            "/addresses/data/{address}/{key}",
+            get(routes_accounts::data_key::<S>),
+        )
+        .route(
+            "/addresses/registered/{address}",
+            get(routes_accounts::registered::<S>),
+        )
+        .route(
+            "/sponsorship/status/{address}",
+            get(routes_accounts::sponsorship::<S>),
+        )
+        .route(
+            "/certificates/{address}",
+            get(routes_accounts::certificate::<S>),
+        )
+        .route(
+            "/certificates/{address}/raw",
+            get(routes_accounts::certificate_raw::<S>),
+        )
+        .route(
+            "/certificates/raw/{address}",
+            get(routes_accounts::certificate_raw::<S>),
         )
         .route("/supply", get(routes_more::supply::<S>))
         .route("/supply/at/{height}", get(routes_more::supply_at::<S>))

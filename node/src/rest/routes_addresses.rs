@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use ltonode_ledger::Snapshots;
 use ltonode_ledger::state::{Association, AssociationKey, Lease, StateView};
-use ltonode_ledger::tx::json::to_json;
+use ltonode_ledger::tx::TxBody;
+use ltonode_ledger::tx::json::{data_list_json, to_json};
 use ltonode_ledger::{Address, Store};
 use serde_json::{Value, json};
 
@@ -137,14 +138,29 @@ pub async fn associations<S: Store + Clone + Snapshots + 'static>(
 ) -> Result<Json<Value>, ApiError> {
     let a = parse_address(st.params(), &address)?;
     let (out, inc) = st.read(|svc| {
+        // Each item carries the data entries of the transaction that issued it (v4).
+        let with_data = |l: Vec<(AssociationKey, Association)>| -> Result<Vec<Value>, ApiError> {
+            l.iter()
+                .map(|(k, v)| {
+                    let mut j = association_json(k, v);
+                    let data = match svc.chain.transaction(&v.tx_id)? {
+                        Some((tx, _)) => match &tx.body {
+                            TxBody::IssueAssociation { data, .. } => data_list_json(data),
+                            _ => json!([]),
+                        },
+                        None => json!([]),
+                    };
+                    j["data"] = data;
+                    Ok(j)
+                })
+                .collect()
+        };
         Ok((
-            svc.chain.associations_out(&a)?,
-            svc.chain.associations_in(&a)?,
+            with_data(svc.chain.associations_out(&a)?)?,
+            with_data(svc.chain.associations_in(&a)?)?,
         ))
     })?;
-    let list = |l: &[(AssociationKey, Association)]| -> Vec<Value> {
-        l.iter().map(|(k, v)| association_json(k, v)).collect()
-    };
+    let list = |l: &[Value]| -> Vec<Value> { l.to_vec() };
     Ok(Json(json!({
         "address": a.to_base58(),
         "outgoing": list(&out),

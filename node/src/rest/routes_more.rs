@@ -356,13 +356,16 @@ fn supply_json(height: u32, initial: u64, burned: u64) -> Value {
     })
 }
 
-/// `GET /supply`: the genesis supply, what was burned, and what is left. This chain burns
-/// nothing yet (fees go to the generators), so `burned` is 0.
+/// `GET /supply`: the genesis supply, what burn transactions destroyed, and what is left
+/// (fees are not burned on this chain: they all go to the generators).
 pub async fn supply<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
 ) -> Result<Json<Value>, ApiError> {
-    let h = st.reader().snapshot().height().0;
-    Ok(Json(supply_json(h, st.reader().snapshot().total_supply, 0)))
+    let (h, initial, burned) = st.read(|svc| {
+        let h = svc.snapshot.height();
+        Ok((h.0, svc.snapshot.total_supply, svc.chain.burned_at(h)?))
+    })?;
+    Ok(Json(supply_json(h, initial, burned)))
 }
 
 /// `GET /supply/at/{height}`: as `/supply` at a height below the tip.
@@ -375,10 +378,11 @@ pub async fn supply_at<S: Store + Clone + Snapshots + 'static>(
     if at >= h {
         return Err(ApiError::BlockNotFound(format!("{at}")));
     }
+    let burned = st.read(|svc| Ok(svc.chain.burned_at(ltonode_ledger::Height(at))?))?;
     Ok(Json(supply_json(
         at,
         st.reader().snapshot().total_supply,
-        0,
+        burned,
     )))
 }
 

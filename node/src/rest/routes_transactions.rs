@@ -222,15 +222,30 @@ fn with_height(tx: &Transaction, height: Height) -> Value {
     v
 }
 
-/// `GET /transactions/info/{id}`: a confirmed transaction with its `height`.
+/// `GET /transactions/info/{id}`: a confirmed transaction with its `height`, the fee charged
+/// (`effectiveFee`) and, when someone else than the sender paid it, `effectiveSponsor`.
 pub async fn info<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
-    let found = st.read(|svc| Ok(svc.chain.transaction(&id)?))?;
-    let (tx, height) = found.ok_or(ApiError::TxNotFound)?;
-    Ok(Json(with_height(&tx, height)))
+    let found = st.read(|svc| {
+        let Some((tx, height)) = svc.chain.transaction(&id)? else {
+            return Ok(None);
+        };
+        let sponsor = svc.chain.fee_sponsor(&id)?;
+        let fees = ltonode_ledger::tx::FeeSchedule {
+            fee_price: svc.chain.config().fees.fee_price,
+        };
+        Ok(Some((tx.clone(), height, fees.fee(&tx), sponsor)))
+    })?;
+    let (tx, height, fee, sponsor) = found.ok_or(ApiError::TxNotFound)?;
+    let mut v = with_height(&tx, height);
+    v["effectiveFee"] = json!(fee.0);
+    if let Some(s) = sponsor {
+        v["effectiveSponsor"] = json!(s.to_base58());
+    }
+    Ok(Json(v))
 }
 
 /// `GET /transactions/unconfirmed`: the pool, highest fee per byte first.

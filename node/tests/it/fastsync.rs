@@ -22,7 +22,7 @@ fn lease_tx(from: &KeyPair, to: Address, amount: u64) -> Transaction {
         version: 3,
         chain_id: genesis().chain_id,
         timestamp: Timestamp(now_ms()),
-        sender: from.public_key(),
+        sender: from.public_key().into(),
         fee: Amount(100_000_000),
         sponsor: None,
         proofs: Vec::new(),

@@ -331,7 +331,7 @@ pub fn anchor_tx(user: &KeyPair, n: u64) -> Transaction {
         version: 3,
         chain_id: genesis().chain_id,
         timestamp: Timestamp(now_ms()),
-        sender: user.public_key(),
+        sender: user.public_key().into(),
         fee: Amount(35_000_000),
         sponsor: None,
         proofs: Vec::new(),

@@ -137,7 +137,7 @@ impl<S: Store + Clone + Snapshots + 'static> Node<S> {
             version: 3,
             chain_id: chain,
             timestamp: Timestamp(self.tip_timestamp() + 1),
-            sender: key.public_key(),
+            sender: key.public_key().into(),
             fee: Amount(fee),
             sponsor: None,
             proofs: Vec::new(),
@@ -543,7 +543,7 @@ async fn bad_broadcasts_get_exact_errors() {
 
     // Unknown type.
     let mut unknown = good_json.clone();
-    unknown["type"] = json!(12);
+    unknown["type"] = json!(14);
     let (status, v) = node
         .post(
             "/transactions/broadcast",
@@ -552,7 +552,7 @@ async fn bad_broadcasts_get_exact_errors() {
         )
         .await;
     assert_eq!(status, 400);
-    assert_eq!(error_of(&v), (199, "unsupported transaction type 12"));
+    assert_eq!(error_of(&v), (199, "unsupported transaction type 14"));
 
     // Bad signature.
     let mut forged = good.clone();
@@ -769,6 +769,7 @@ async fn leases_and_associations_are_listed() {
             "expires": null,
             "issueHeight": height,
             "id": assoc.id().to_base58(),
+            "data": [],
         }])
     );
     let (_, status) = node.get(&format!("/associations/status/{party}")).await;

@@ -45,7 +45,7 @@ fn new_chain(history: bool) -> Chain<MemStore> {
         version: 1,
         chain_id: T,
         timestamp: Timestamp(T0),
-        sender: PublicKey([0; 32]),
+        sender: PublicKey([0; 32]).into(),
         fee: Amount(0),
         sponsor: None,
         proofs: vec![],

@@ -80,7 +80,7 @@ impl TxLoad {
             version: 3,
             chain_id: self.chain_id,
             timestamp: Timestamp(now),
-            sender: key.public_key(),
+            sender: key.public_key().into(),
             fee: Amount(0),
             sponsor: None,
             proofs: vec![],

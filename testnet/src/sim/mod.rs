@@ -167,7 +167,7 @@ impl Sim {
             version: 1,
             chain_id,
             timestamp: Timestamp(GENESIS_TS),
-            sender: PublicKey([0; 32]),
+            sender: PublicKey([0; 32]).into(),
             fee: Amount(0),
             sponsor: None,
             proofs: vec![],

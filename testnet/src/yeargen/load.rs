@@ -218,7 +218,7 @@ impl Load {
             version: 3,
             chain_id,
             timestamp: Timestamp(*ts),
-            sender: key.public_key(),
+            sender: key.public_key().into(),
             fee: Amount(0),
             sponsor: None,
             proofs: Vec::new(),
