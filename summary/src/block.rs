@@ -142,7 +142,19 @@ impl SummaryBlock {
         Ok(s)
     }
 
-    /// Entries sorted and unique, and the supply unchanged.
+    /// Tokens destroyed by the period's burn transactions (kept in full, so the supply check
+    /// can account for them).
+    pub fn burned(&self) -> i128 {
+        self.transactions
+            .iter()
+            .map(|(_, t)| match &t.body {
+                ltonode_ledger::tx::TxBody::Burn { amount } => i128::from(amount.0),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Entries sorted and unique, and the supply unchanged but for the burns.
     pub fn check(&self) -> Result<(), SummaryCodecError> {
         for (i, w) in self.balance_changes.windows(2).enumerate() {
             if let [a, b] = w
@@ -156,7 +168,7 @@ impl SummaryBlock {
             .iter()
             .map(|(_, c)| i128::from(*c))
             .sum();
-        let expected = i128::from(self.carried_in) - i128::from(self.carried_out);
+        let expected = i128::from(self.carried_in) - i128::from(self.carried_out) - self.burned();
         // The first summary includes the genesis allocations, which create the supply.
         if sum != expected && self.index != 1 {
             return Err(SummaryCodecError::SupplyMismatch(sum - expected));

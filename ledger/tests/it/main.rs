@@ -1,5 +1,6 @@
 //! Integration tests of `ltonode-ledger`, one module per topic.
 
+mod account_types;
 mod chain;
 #[cfg(unix)]
 mod crash;

@@ -331,7 +331,7 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
         )
         .route("/addresses/data/{address}", get(routes_accounts::data::<S>))
         .route(
-            "/addresses/data/{address}/{key}",
+            "/addresses/data/{address}/{data_key}",
             get(routes_accounts::data_key::<S>),
         )
         .route(

@@ -67,6 +67,41 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/associations/status/{address}",
         "Associations issued and received",
     ),
+    (
+        "get",
+        "/addresses/data/{address}",
+        "Data entries of an address (data transactions), sorted by key",
+    ),
+    (
+        "get",
+        "/addresses/data/{address}/{data_key}",
+        "One data entry of an address",
+    ),
+    (
+        "get",
+        "/addresses/registered/{address}",
+        "Keys an address listed in register transactions",
+    ),
+    (
+        "get",
+        "/sponsorship/status/{address}",
+        "The accounts sponsoring an address, newest first",
+    ),
+    (
+        "get",
+        "/certificates/{address}",
+        "The X.509 certificate attached to an address, with its validity",
+    ),
+    (
+        "get",
+        "/certificates/{address}/raw",
+        "The certificate's DER bytes",
+    ),
+    (
+        "get",
+        "/certificates/raw/{address}",
+        "The certificate's DER bytes (LTO's documented path)",
+    ),
     ("get", "/blocks/height", "Height of the tip"),
     ("get", "/blocks/last", "The tip block"),
     ("get", "/blocks/first", "The genesis block"),
@@ -337,6 +372,9 @@ fn responses(method: &str, path: &str, has_params: bool, has_body: bool) -> Valu
     let ok = match path {
         "/" | "/api-docs" => json!({"description": "OK", "content": {"text/html": {}}}),
         "/metrics" => json!({"description": "OK", "content": {"text/plain": {}}}),
+        "/certificates/{address}/raw" | "/certificates/raw/{address}" => {
+            json!({"description": "OK", "content": {"application/pkix-cert": {}}})
+        }
         _ => json!({"description": "OK", "content": {"application/json": {}}}),
     };
     let error = |what: &str| {

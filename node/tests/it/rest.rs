@@ -1010,6 +1010,7 @@ async fn openapi_lists_every_route_and_each_answers() {
             .replace("{n}", "1")
             .replace("{confirmations}", "0")
             .replace("{key}", &dev_key(0).public_key().to_base58())
+            .replace("{data_key}", "k")
             .replace("{type_name}", "anchor")
             .replace("{encoding}", "hex");
         if *path == "/node/stop" {
@@ -1551,4 +1552,213 @@ async fn the_api_explorer_lists_every_operation_in_chromium() {
         );
     }
     assert!(dom.contains(r#"<span class="m post">POST</span>"#));
+}
+
+/// The Python vectors' self-signed certificate of their "alice" key, with that key.
+fn vector_certificate() -> (KeyPair, Vec<u8>) {
+    let d: Value = serde_json::from_str(include_str!(
+        "../../../ledger/tests/vectors/lto_python_vectors.json"
+    ))
+    .unwrap();
+    let v = d["extra_transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "certificate_v3")
+        .unwrap()
+        .clone();
+    let key = KeyPair::from_seed_phrase(v["signer_seed"].as_str().unwrap(), 0);
+    let tx = ltonode_ledger::tx::json::from_json(&v["json"], ChainId::TESTNET).unwrap();
+    let TxBody::Certificate {
+        certificate: Some(der),
+    } = tx.body
+    else {
+        panic!("not a certificate")
+    };
+    (key, der)
+}
+
+#[tokio::test]
+async fn data_sponsorship_burn_register_and_certificates_are_served() {
+    use ltonode_ledger::tx::{DataEntry, DataValue, RegisteredKey};
+    let mut node = start(None).await;
+    let (owner, sponsored) = (dev_key(1), dev_key(3));
+    let (owner_addr, sponsored_addr) = (address_of(&owner), address_of(&sponsored));
+    let (cert_key, der) = vector_certificate();
+    let (_, before) = node.get("/supply").await;
+    let txs = [
+        node.signed(
+            &owner,
+            100_000_000,
+            TxBody::Data {
+                data: vec![
+                    DataEntry {
+                        key: "n".into(),
+                        value: DataValue::Integer(-3),
+                    },
+                    DataEntry {
+                        key: "b".into(),
+                        value: DataValue::Binary(vec![0, 1, 2]),
+                    },
+                ],
+            },
+        ),
+        node.signed(
+            &owner,
+            500_000_000,
+            TxBody::Sponsorship {
+                recipient: sponsored_addr,
+            },
+        ),
+        node.signed(
+            &owner,
+            100_000_000,
+            TxBody::Burn {
+                amount: Amount(7 * 100_000_000),
+            },
+        ),
+        node.signed(
+            &owner,
+            100_000_000,
+            TxBody::Register {
+                keys: vec![RegisteredKey {
+                    key_type: ltonode_ledger::KeyType::Ed25519,
+                    public_key: cert_key.public_key().as_bytes().to_vec(),
+                }],
+            },
+        ),
+        node.signed(
+            &owner,
+            100_000_000,
+            TxBody::Transfer {
+                recipient: address_of(&cert_key),
+                amount: Amount(10 * 100_000_000),
+                attachment: vec![],
+            },
+        ),
+    ];
+    for t in &txs {
+        let (status, v) = node.broadcast(t).await;
+        assert_eq!(status, 200, "{v}");
+    }
+    node.forge_micro_block().await;
+
+    let (_, data) = node.get(&format!("/addresses/data/{owner_addr}")).await;
+    assert_eq!(
+        data,
+        json!([
+            {"key": "b", "type": "binary", "value": "base64:AAEC"},
+            {"key": "n", "type": "integer", "value": -3},
+        ])
+    );
+    let (_, one) = node.get(&format!("/addresses/data/{owner_addr}/n")).await;
+    assert_eq!(one, json!({"key": "n", "type": "integer", "value": -3}));
+    let (status, none) = node.get(&format!("/addresses/data/{owner_addr}/zz")).await;
+    assert_eq!(
+        (status, none),
+        (
+            404,
+            json!({"error": 304, "message": "no data for this key"})
+        )
+    );
+    let (_, s) = node
+        .get(&format!("/sponsorship/status/{sponsored_addr}"))
+        .await;
+    assert_eq!(s, json!({"sponsor": [owner_addr.to_base58()]}));
+    let (_, after) = node.get("/supply").await;
+    assert_eq!(
+        after["burned"].as_u64().unwrap(),
+        before["burned"].as_u64().unwrap() + 700_000_000
+    );
+    assert_eq!(
+        after["total"].as_u64().unwrap(),
+        after["initial"].as_u64().unwrap() - after["burned"].as_u64().unwrap()
+    );
+    let (_, reg) = node
+        .get(&format!("/addresses/registered/{owner_addr}"))
+        .await;
+    assert_eq!(reg["keys"][0]["keyType"], "ed25519");
+    assert_eq!(
+        reg["keys"][0]["address"],
+        address_of(&cert_key).to_base58().as_str()
+    );
+    assert_eq!(reg["keys"][0]["txId"], txs[3].id().to_base58().as_str());
+
+    // The sponsored account's transfer: the sponsor pays the fee.
+    let owner_before = node.balance(&owner_addr).await;
+    let sponsored_before = node.balance(&sponsored_addr).await;
+    let t = node.signed(
+        &sponsored,
+        100_000_000,
+        TxBody::Transfer {
+            recipient: owner_addr,
+            amount: Amount(5),
+            attachment: vec![],
+        },
+    );
+    assert_eq!(node.broadcast(&t).await.0, 200);
+    node.forge_micro_block().await;
+    let (_, info) = node
+        .get(&format!("/transactions/info/{}", t.id().to_base58()))
+        .await;
+    assert_eq!(info["effectiveFee"], 100_000_000);
+    assert_eq!(info["effectiveSponsor"], owner_addr.to_base58().as_str());
+    assert_eq!(node.balance(&sponsored_addr).await, sponsored_before - 5);
+    assert_eq!(
+        node.balance(&owner_addr).await,
+        owner_before + 5 - 100_000_000
+    );
+
+    // Refusals: a cancel of a sponsorship that does not exist, a certificate of another key.
+    let cancel = node.signed(
+        &sponsored,
+        100_000_000,
+        TxBody::CancelSponsorship {
+            recipient: owner_addr,
+        },
+    );
+    let (status, v) = node.broadcast(&cancel).await;
+    assert_eq!(status, 400);
+    assert_eq!(v["error"], 112, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not sponsored by"),
+        "{v}"
+    );
+    let foreign = node.signed(
+        &owner,
+        500_000_000,
+        TxBody::Certificate {
+            certificate: Some(der.clone()),
+        },
+    );
+    let (status, v) = node.broadcast(&foreign).await;
+    assert_eq!((status, v["error"].as_u64()), (400, Some(199)), "{v}");
+
+    // The certificate of the key it certifies is stored and served.
+    let cert = node.signed(
+        &cert_key,
+        500_000_000,
+        TxBody::Certificate {
+            certificate: Some(der.clone()),
+        },
+    );
+    let (status, v) = node.broadcast(&cert).await;
+    assert_eq!(status, 200, "{v}");
+    node.forge_micro_block().await;
+    let cert_addr = address_of(&cert_key);
+    let (status, c) = node.get(&format!("/certificates/{cert_addr}")).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["subject"], "CN=ltonode golden vector");
+    assert_eq!(c["notBefore"], 1_699_920_000_000u64);
+    assert!(
+        c["certificate"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----\n")
+    );
+    let (status, missing) = node.get(&format!("/certificates/{owner_addr}")).await;
+    assert_eq!((status, missing["error"].as_u64()), (404, Some(322)));
 }

@@ -1,7 +1,7 @@
 //! Fast sync: a new node checks headers and summaries from a pruned source, builds its state
 //! at the last summary boundary, applies the blocks after it, and ends with exactly the
-//! source's balances, leases, associations and scripts. Tampered summaries or headers are
-//! refused.
+//! source's balances, leases, associations, scripts, data entries, sponsorships,
+//! certificates, registered keys and burned total. Tampered summaries or headers are refused.
 
 use super::periods::{LTO, addr, config, key_block, kp, micro, new_chain, tx};
 use ltonode_ledger::block::BlockId;
@@ -14,7 +14,127 @@ use ltonode_summary::{
     FastSyncError, SyncedHeader, fast_sync, load_summary, next_summary_hash, store_summary,
 };
 
-/// A source chain with transfers, anchors, leases, cancels, associations and a script.
+/// The Python vectors' self-signed certificate of their "alice" key, with that key.
+pub fn vector_certificate() -> (ltonode_ledger::KeyPair, Vec<u8>) {
+    let d: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../ledger/tests/vectors/lto_python_vectors.json"
+    ))
+    .expect("json");
+    let v = d["extra_transactions"]
+        .as_array()
+        .expect("extras")
+        .iter()
+        .find(|v| v["name"] == "certificate_v3")
+        .expect("certificate vector")
+        .clone();
+    let key =
+        ltonode_ledger::KeyPair::from_seed_phrase(v["signer_seed"].as_str().expect("seed"), 0);
+    let tx = ltonode_ledger::tx::json::from_json(&v["json"], super::periods::T).expect("parse");
+    let TxBody::Certificate {
+        certificate: Some(der),
+    } = tx.body
+    else {
+        panic!("not a certificate")
+    };
+    (key, der)
+}
+
+/// The transactions of the newer types at height `h` (every 5th block from 4): data,
+/// sponsorship of carol and its cancel, a sponsored anchor, burns, register, certificate.
+fn newer_types(chain: &Chain<MemStore>, h: u32) -> Vec<ltonode_ledger::Transaction> {
+    use ltonode_ledger::tx::{DataEntry, DataValue, RegisteredKey};
+    let (alice, carol) = (kp("alice"), kp("carol"));
+    let (cert_key, der) = vector_certificate();
+    let data = |k: &str, v: i64| TxBody::Data {
+        data: vec![DataEntry {
+            key: k.into(),
+            value: DataValue::Integer(v),
+        }],
+    };
+    match h {
+        4 => vec![
+            tx(chain, &alice, LTO, data("a", 1)),
+            tx(
+                chain,
+                &alice,
+                5 * LTO,
+                TxBody::Sponsorship {
+                    recipient: addr(&carol),
+                },
+            ),
+            tx(
+                chain,
+                &alice,
+                LTO,
+                TxBody::Burn {
+                    amount: Amount(3 * LTO),
+                },
+            ),
+            tx(
+                chain,
+                &alice,
+                LTO,
+                TxBody::Register {
+                    keys: vec![RegisteredKey {
+                        key_type: ltonode_ledger::KeyType::Ed25519,
+                        public_key: kp("dave").public_key().as_bytes().to_vec(),
+                    }],
+                },
+            ),
+            tx(
+                chain,
+                &alice,
+                LTO,
+                TxBody::Transfer {
+                    recipient: addr(&cert_key),
+                    amount: Amount(50 * LTO),
+                    attachment: vec![],
+                },
+            ),
+        ],
+        // carol has nothing yet: her sponsor alice pays.
+        9 => vec![tx(
+            chain,
+            &carol,
+            35_000_000,
+            TxBody::Anchor {
+                anchors: vec![vec![9; 32]],
+            },
+        )],
+        14 => vec![
+            tx(chain, &alice, LTO, data("a", 2)),
+            tx(chain, &alice, LTO, data("b", 3)),
+        ],
+        19 => vec![tx(
+            chain,
+            &alice,
+            LTO,
+            TxBody::CancelSponsorship {
+                recipient: addr(&carol),
+            },
+        )],
+        24 => vec![tx(
+            chain,
+            &cert_key,
+            5 * LTO,
+            TxBody::Certificate {
+                certificate: Some(der),
+            },
+        )],
+        29 | 34 | 39 => vec![tx(
+            chain,
+            &alice,
+            LTO,
+            TxBody::Burn {
+                amount: Amount(LTO),
+            },
+        )],
+        _ => vec![],
+    }
+}
+
+/// A source chain with transfers, anchors, leases, cancels, associations, a script, and the
+/// newer types.
 fn source(to: u32) -> Chain<MemStore> {
     let mut chain = new_chain(MemStore::new(), false);
     let (alice, bob, carol) = (kp("alice"), kp("bob"), kp("carol"));
@@ -107,6 +227,7 @@ fn source(to: u32) -> Chain<MemStore> {
             }
             _ => {}
         }
+        txs.extend(newer_types(&chain, h));
         micro(&mut chain, txs);
     }
     chain
@@ -192,7 +313,49 @@ fn a_fast_synced_node_ends_with_the_same_state() {
             dst.associations_out(&a).expect("as"),
             "associations of {a}"
         );
+        assert_eq!(
+            src.data_entries(&a).expect("d"),
+            dst.data_entries(&a).expect("d"),
+            "data of {a}"
+        );
+        assert_eq!(
+            src.sponsors(&a).expect("s"),
+            dst.sponsors(&a).expect("s"),
+            "sponsors of {a}"
+        );
+        assert_eq!(
+            src.certificate(&a).expect("c"),
+            dst.certificate(&a).expect("c"),
+            "certificate of {a}"
+        );
+        assert_eq!(
+            src.registered_keys(&a).expect("k"),
+            dst.registered_keys(&a).expect("k"),
+            "registered keys of {a}"
+        );
     }
+    // The newer types' state made it through the summaries, not only the last blocks.
+    let alice = addr(&kp("alice"));
+    assert_eq!(dst.data_entries(&alice).expect("d").len(), 2);
+    assert_eq!(dst.registered_keys(&alice).expect("k").len(), 1);
+    assert!(
+        dst.certificate(&addr(&vector_certificate().0))
+            .expect("c")
+            .is_some()
+    );
+    assert_eq!(dst.sponsors(&addr(&kp("carol"))).expect("s"), vec![]);
+    assert_eq!(dst.burned_at(dst.height()).expect("b"), 6 * LTO);
+    assert_eq!(dst.burned_at(dst.height()), src.burned_at(src.height()));
+    // Summary 1 (heights 1-8) keeps the newer types that change more than balances.
+    let kept: Vec<u8> = summaries[0]
+        .transactions
+        .iter()
+        .map(|(_, t)| t.tx_type().id())
+        .collect();
+    for t in [12u8, 18, 20, 21] {
+        assert!(kept.contains(&t), "summary 1 keeps type {t}: {kept:?}");
+    }
+    assert!(!kept.contains(&15), "anchors are not kept");
     // A later summary derived by the fast-synced node equals the source's.
     assert_eq!(
         ltonode_summary::build_summary(&dst, 5).expect("S5").hash(),
