@@ -699,7 +699,7 @@ pub fn broadcast_reply(request: &Value, tx: &Transaction) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::KeyPair;
+    use crate::keys::{KeyError, KeyPair};
 
     fn signed_anchor() -> (Transaction, KeyPair) {
         let kp = KeyPair::from_seed_phrase("json test", 0);
@@ -789,6 +789,44 @@ mod tests {
         assert_eq!(
             e.map_err(|e| e.to_string()),
             Err("unsupported transaction type 14".to_string())
+        );
+    }
+
+    #[test]
+    fn key_types_are_read_and_unknown_ones_named() {
+        let (tx, _) = signed_anchor();
+        let mut j = to_json(&tx);
+        j["senderKeyType"] = json!("ed448");
+        assert!(matches!(
+            from_json(&j, ChainId::TESTNET),
+            Err(TxError::BadField {
+                field: "senderKeyType",
+                ..
+            })
+        ));
+        j["senderKeyType"] = json!(9);
+        assert_eq!(
+            from_json(&j, ChainId::TESTNET),
+            Err(TxError::UnsupportedKeyType(9))
+        );
+        // BLS12-381 keys can be registered but cannot sign.
+        j["senderKeyType"] = json!("bls12-381");
+        assert_eq!(
+            from_json(&j, ChainId::TESTNET),
+            Err(TxError::UnsupportedKeyType(4))
+        );
+        // An Ed25519 key given as secp256k1 has the wrong length.
+        j["senderKeyType"] = json!("secp256k1");
+        assert!(matches!(
+            from_json(&j, ChainId::TESTNET),
+            Err(TxError::Key(KeyError::BadLength { expected: 33, .. }))
+        ));
+        // In bytes, an unknown key type byte in the v3 header is refused by number.
+        let mut wire = tx.to_bytes();
+        wire[12] = 9;
+        assert_eq!(
+            Transaction::from_bytes(&wire, ChainId::TESTNET),
+            Err(TxError::UnsupportedKeyType(9))
         );
     }
 

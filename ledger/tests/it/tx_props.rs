@@ -3,8 +3,10 @@
 
 use ltonode_ledger::tx::codec::{decode_body, decode_wire};
 use ltonode_ledger::tx::json::{from_json, to_json};
-use ltonode_ledger::tx::{DataEntry, DataValue};
-use ltonode_ledger::{Address, Amount, ChainId, KeyPair, Timestamp, Transaction, TxBody, TxId};
+use ltonode_ledger::tx::{DataEntry, DataValue, RegisteredKey};
+use ltonode_ledger::{
+    Address, Amount, ChainId, KeyPair, KeyType, Timestamp, Transaction, TxBody, TxId,
+};
 use proptest::prelude::*;
 
 fn address() -> impl Strategy<Value = Address> {
@@ -120,6 +122,47 @@ fn body() -> impl Strategy<Value = (u8, TxBody)> {
             anchors.retain(|(k, _)| seen.insert(k.clone()));
             (3, TxBody::MappedAnchor { anchors })
         }),
+        prop::collection::vec(data_entry(), 0..5).prop_map(|data| (3, TxBody::Data { data })),
+        (prop::sample::select(vec![1u8, 3]), address(), any::<bool>()).prop_map(
+            |(v, recipient, on)| {
+                let body = if on {
+                    TxBody::Sponsorship { recipient }
+                } else {
+                    TxBody::CancelSponsorship { recipient }
+                };
+                (v, body)
+            }
+        ),
+        prop::collection::vec((0usize..4, any::<u8>()), 0..5).prop_map(|keys| {
+            let keys = keys
+                .into_iter()
+                .map(|(t, b)| {
+                    let key_type = KeyType::ALL[t];
+                    RegisteredKey {
+                        key_type,
+                        public_key: vec![b; key_type.key_len()],
+                    }
+                })
+                .collect();
+            (3, TxBody::Register { keys })
+        }),
+        amount().prop_map(|amount| (3, TxBody::Burn { amount })),
+        (
+            any::<i64>(),
+            prop::option::of(address()),
+            nonempty(64),
+            prop::collection::vec(data_entry(), 0..4)
+        )
+            .prop_map(|(statement_type, recipient, subject, data)| (
+                3,
+                TxBody::Statement {
+                    statement_type,
+                    recipient,
+                    subject,
+                    data
+                }
+            )),
+        nonempty(200).prop_map(|certificate| (3, TxBody::Certificate { certificate })),
     ]
 }
 
