@@ -102,10 +102,12 @@ pub async fn script_info<S: Store + Clone + Snapshots + 'static>(
             "base64:{}",
             base64::engine::general_purpose::STANDARD.encode(&bytes)
         ));
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            v["scriptText"] = json!(text);
+        // The predicate's source and its cost estimate; bytes that do not decode (none
+        // reach the state: set script checks them) get neither.
+        if let Ok(script) = ltonode_ledger::script::Script::decode(&bytes) {
+            v["scriptText"] = json!(script.to_string());
+            v["complexity"] = json!(script.complexity());
         }
-        v["complexity"] = json!(bytes.len());
     }
     Ok(Json(v))
 }

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod deploy;
 mod fastsync;
+mod js_client;
 mod loopback;
 mod python_client;
 mod rest;
