@@ -4,6 +4,8 @@ mod account_types;
 mod chain;
 #[cfg(unix)]
 mod crash;
+#[cfg(unix)]
+mod generators;
 mod golden;
 mod rollback_props;
 mod tx_props;
