@@ -406,12 +406,23 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
                     })?),
                 },
             };
+            let data = data_entries(field(o, &["data"]))?;
+            // What the version's bytes cannot carry is refused, as LTO's node does.
+            if expires.is_some() && version < 3 {
+                return Err(bad(
+                    "expires",
+                    "association expiry needs version 3 or later",
+                ));
+            }
+            if !data.is_empty() && version < 4 {
+                return Err(bad("data", "association data needs version 4 or later"));
+            }
             TxBody::IssueAssociation {
                 association_type: association_type(o, version)?,
                 recipient: req_address(o, &["recipient", "party"], "recipient")?,
                 expires,
                 subject: opt_b58(o, &["subject", "hash"], "subject")?,
-                data: data_entries(field(o, &["data"]))?,
+                data,
             }
         }
         TxType::RevokeAssociation => TxBody::RevokeAssociation {
