@@ -677,7 +677,16 @@ pub fn decode_wire(bytes: &[u8], chain: ChainId) -> Result<Transaction, TxError>
             TxType::Transfer => {
                 r.u8()?;
                 let sig = r.take(64)?.to_vec();
+                let at = r.position();
                 let mut tx = read_body(&mut r, chain, false)?;
+                // The body after the signature must be a transfer's too: another type's v1
+                // body here would be a second encoding of that transaction.
+                if tx.tx_type() != TxType::Transfer {
+                    return Err(TxError::BadTag {
+                        field: "transfer v1 body type",
+                        value: bytes.get(at).copied().unwrap_or(0),
+                    });
+                }
                 tx.proofs = vec![sig];
                 tx
             }
@@ -1258,6 +1267,30 @@ mod tests {
                 Ok(tx.body.clone())
             );
         }
+    }
+
+    #[test]
+    fn a_transfer_v1_prefix_takes_only_a_transfer_body() {
+        // Found by fuzzing: `0x04 ‖ sig ‖ <cancel lease v1 body>` decoded as the cancel
+        // lease, a second wire form of it.
+        let mut tx = base(
+            1,
+            TxBody::CancelLease {
+                lease_id: TxId([3; 32]),
+            },
+        );
+        tx.sign_with(&kp());
+        let mut forged = vec![4];
+        forged.extend_from_slice(&tx.proofs[0]);
+        forged.extend_from_slice(&tx.body_bytes());
+        assert!(matches!(
+            decode_wire(&forged, ChainId::TESTNET),
+            Err(TxError::BadTag {
+                field: "transfer v1 body type",
+                value: 9
+            })
+        ));
+        assert_eq!(decode_wire(&tx.to_bytes(), ChainId::TESTNET), Ok(tx));
     }
 
     #[test]
