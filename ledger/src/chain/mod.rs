@@ -66,7 +66,7 @@ pub struct ChainConfig {
     /// Which anchors the anchor index (and so the receipts kept after pruning) covers.
     pub anchor_index: AnchorIndex,
     /// How fees are split between a block's generator and the next key block's.
-    pub fee_split: crate::state::transition::FeeSplit,
+    pub fee_split: crate::state::FeeSplit,
 }
 
 /// Which anchors a node indexes (docs/architecture.md). The index is what keeps an anchor's
@@ -107,7 +107,7 @@ impl ChainConfig {
             retain_blocks: 1000,
             history: false,
             anchor_index: AnchorIndex::All,
-            fee_split: crate::state::transition::FeeSplit::LTO,
+            fee_split: crate::state::FeeSplit::LTO,
         }
     }
 
@@ -1251,11 +1251,11 @@ fn write_diff(b: &mut impl DiffSink, h: Height, seq: u16, diff: &Diff) -> Result
             None => b.delete(Column::AccountData, keys::certificate(a))?,
         }
     }
-    for (a, k, id) in &diff.registered_keys {
+    for reg in &diff.registered_keys {
         b.put(
             Column::AccountData,
-            keys::registered_key(a, k.key_type.id(), &k.public_key),
-            id.0.to_vec(),
+            keys::registered_key(&reg.account, reg.key.key_type.id(), &reg.key.public_key),
+            reg.tx_id.0.to_vec(),
         )?;
     }
     if diff.burned > 0 {
