@@ -1,7 +1,8 @@
 //! Queries over the stored chain: blocks, transactions, balances (also at past heights
 //! within the kept history), generating balance, leases, associations, anchors and receipts.
 
-use super::{Chain, ChainError, decode_proof, keys};
+use super::record_codec::decode_proof;
+use super::{Chain, ChainError, keys};
 use crate::address::{ADDRESS_LEN, Address};
 use crate::block::{BlockId, KeyBlockHeader, MicroBlock};
 use crate::merkle::AnchorProofs;
