@@ -11,6 +11,7 @@
 //! it uses the same rule for all types (one id width everywhere).
 
 pub mod codec;
+pub mod fee;
 pub mod json;
 pub mod validate;
 
