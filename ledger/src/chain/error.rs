@@ -47,9 +47,9 @@ pub enum ChainError {
     /// A transaction of a micro block failed stateless validation.
     #[error("transaction {index} invalid: {error}")]
     InvalidTx {
-        /// Its position.
+        /// The transaction's position in the micro block.
         index: usize,
-        /// Why.
+        /// The rule it breaks.
         error: ValidationError,
     },
     /// A transaction of a micro block cannot be applied.
@@ -66,7 +66,7 @@ pub enum ChainError {
     Rollback {
         /// The height asked for.
         target: u32,
-        /// Why not.
+        /// What keeps the chain from going there.
         reason: &'static str,
     },
     /// A stored record is corrupt.

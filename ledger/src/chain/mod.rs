@@ -115,12 +115,12 @@ impl<S: Store> Chain<S> {
         Chain { store, config, tip }
     }
 
-    /// The store.
+    /// The store the chain reads and writes.
     pub fn store(&self) -> &S {
         &self.store
     }
 
-    /// The configuration.
+    /// The ledger rules the chain was opened with.
     pub fn config(&self) -> &ChainConfig {
         &self.config
     }

@@ -39,7 +39,7 @@ pub struct AnchorEntry {
     pub height: Height,
     /// Position among that block's anchors.
     pub position: u32,
-    /// The transaction.
+    /// The id of the transaction that anchored it.
     pub tx_id: TxId,
     /// The receipt, or `None` while the anchor is only pre-approved in a micro block.
     pub receipt: Option<AnchorReceipt>,

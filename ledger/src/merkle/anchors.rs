@@ -90,7 +90,7 @@ impl AnchorTrees {
         }
     }
 
-    /// Both roots.
+    /// Both roots, as a key block commits them.
     pub fn roots(&self) -> AnchorRoots {
         AnchorRoots {
             sha256: self.sha256.root(),

@@ -135,7 +135,7 @@ pub enum ScriptError {
     UnknownTag {
         /// The tag byte.
         tag: u8,
-        /// Its offset.
+        /// The byte offset where it starts.
         at: usize,
     },
     /// Expressions are nested deeper than allowed.
@@ -153,7 +153,7 @@ pub enum ScriptError {
     /// Bytes are left over after the expression.
     #[error("{count} bytes after the expression")]
     TrailingBytes {
-        /// How many.
+        /// How many bytes are left over.
         count: usize,
     },
     /// An `all`, `any`, `recipients` or `types` node has no entries.
@@ -171,7 +171,7 @@ pub enum ScriptError {
     /// The threshold of `atleast(k, ..)` is 0 or more than the number of expressions.
     #[error("threshold {k} of {n} expressions")]
     InvalidThreshold {
-        /// The threshold.
+        /// The threshold given.
         k: u8,
         /// The number of expressions.
         n: usize,
@@ -179,7 +179,7 @@ pub enum ScriptError {
     /// An address in the binary form has a bad version or checksum.
     #[error("invalid address at byte {at}")]
     BadAddress {
-        /// Its offset.
+        /// The byte offset where it starts.
         at: usize,
     },
     /// The text form could not be parsed.
@@ -206,7 +206,7 @@ pub enum Expr {
     AtLeast {
         /// The threshold, 1 ≤ k ≤ `of.len()`.
         k: u8,
-        /// The expressions.
+        /// The expressions counted.
         of: Vec<Expr>,
     },
     /// Some proof is a valid signature by this key over the body bytes (`signed(..)`).

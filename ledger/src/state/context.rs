@@ -13,7 +13,7 @@ use crate::units::{Height, Timestamp};
 pub struct FeeSplit {
     /// The opener's share's numerator.
     pub numerator: u64,
-    /// Its denominator.
+    /// The opener's share's denominator.
     pub denominator: u64,
 }
 

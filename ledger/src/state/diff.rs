@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// A transaction as applied, for the indexes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppliedTx {
-    /// Its id.
+    /// The transaction's id.
     pub id: TxId,
     /// Who paid the fee.
     pub fee_payer: Address,
@@ -25,7 +25,7 @@ pub struct AppliedTx {
 pub struct KeyRegistration {
     /// The account that registered it (the transaction's sender).
     pub account: Address,
-    /// The key.
+    /// The key, with its key type.
     pub key: RegisteredKey,
     /// The register transaction.
     pub tx_id: TxId,

@@ -14,7 +14,7 @@ pub enum TxApplyError {
     /// An account would spend more than it has available.
     #[error("{address} has {available} available, needs {needed}")]
     Overdraft {
-        /// The account.
+        /// The account that would spend it.
         address: Address,
         /// What it needs to spend.
         needed: u64,
@@ -41,13 +41,13 @@ pub enum TxApplyError {
     AlreadySponsored {
         /// The sponsored account.
         recipient: Address,
-        /// The sponsor.
+        /// The sender, already its sponsor.
         sponsor: Address,
     },
     /// The sender does not sponsor the recipient.
     #[error("{recipient} is not sponsored by {sponsor}")]
     NotSponsored {
-        /// The account.
+        /// The account the sender does not sponsor.
         recipient: Address,
         /// The would-be former sponsor.
         sponsor: Address,
@@ -96,8 +96,8 @@ pub enum TxApplyError {
 pub struct MicroBlockError {
     /// Position of the transaction in the micro block.
     pub index: usize,
-    /// Its id.
+    /// The transaction's id.
     pub id: TxId,
-    /// Why.
+    /// Why it was refused.
     pub error: TxApplyError,
 }

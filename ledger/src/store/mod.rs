@@ -72,7 +72,7 @@ pub enum Column {
     Scripts = 11,
     /// Eligible generators and their contributed-transaction counts.
     Generators = 12,
-    /// Summary blocks.
+    /// Summary blocks, and per height the addresses whose balance changed (the summary builder's index).
     Summaries = 13,
     /// Height -> reverse diff, for rollback.
     Undo = 14,
@@ -187,18 +187,18 @@ pub enum StoreError {
 pub enum BatchOp {
     /// Set `key` to `value` in `col`.
     Put {
-        /// The column.
+        /// The column the key is in.
         col: Column,
-        /// The key.
+        /// The key within that column.
         key: Vec<u8>,
         /// The new value.
         value: Vec<u8>,
     },
     /// Remove `key` from `col` (no effect if absent).
     Delete {
-        /// The column.
+        /// The column the key is in.
         col: Column,
-        /// The key.
+        /// The key within that column.
         key: Vec<u8>,
     },
 }

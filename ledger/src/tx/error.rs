@@ -32,13 +32,13 @@ pub enum TxError {
     /// Bytes left over after a complete transaction.
     #[error("{count} unexpected trailing bytes")]
     TrailingBytes {
-        /// How many.
+        /// How many bytes are left over.
         count: usize,
     },
     /// The input is longer than any transaction may be.
     #[error("transaction of {found} bytes exceeds the limit of {max}")]
     TooLarge {
-        /// The limit.
+        /// The most allowed.
         max: usize,
         /// The size found.
         found: usize,
@@ -46,7 +46,7 @@ pub enum TxError {
     /// A field has the wrong length.
     #[error("field {field}: expected {expected} bytes, found {found}")]
     BadLength {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
         /// The length required.
         expected: usize,
@@ -56,9 +56,9 @@ pub enum TxError {
     /// A list or byte field is longer than allowed.
     #[error("field {field}: at most {max} allowed, found {found}")]
     TooLong {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
-        /// The limit.
+        /// The most allowed.
         max: usize,
         /// The size found.
         found: usize,
@@ -66,7 +66,7 @@ pub enum TxError {
     /// An amount, fee or timestamp is negative.
     #[error("field {field} is negative: {value}")]
     Negative {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
         /// The value found.
         value: i64,
@@ -74,13 +74,13 @@ pub enum TxError {
     /// A value does not fit its field.
     #[error("field {field} is out of range")]
     OutOfRange {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A flag or tag byte has a value that means nothing.
     #[error("field {field}: invalid tag {value}")]
     BadTag {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
         /// The byte found.
         value: u8,
@@ -91,7 +91,7 @@ pub enum TxError {
     /// A transaction below version 3 names a key that is not Ed25519.
     #[error("transaction version {version} supports only ed25519 keys")]
     KeyTypeNeedsV3 {
-        /// The version.
+        /// The transaction's version.
         version: u8,
     },
     /// A recipient or sender address is invalid.
@@ -103,19 +103,19 @@ pub enum TxError {
     /// A text field is not valid Base58.
     #[error("field {field} is not valid base58")]
     BadBase58 {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A text field is not valid base64.
     #[error("field {field} is not valid base64")]
     BadBase64 {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A string is not UTF-8.
     #[error("field {field} is not valid UTF-8")]
     BadUtf8 {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A JSON field the type needs is missing.
@@ -124,7 +124,7 @@ pub enum TxError {
     /// A JSON field has the wrong type or form.
     #[error("field {field}: {reason}")]
     BadField {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
         /// What is wrong.
         reason: String,
@@ -151,7 +151,7 @@ pub enum TxError {
     /// Two anchors or data keys in one transaction are equal.
     #[error("duplicate entry in {field}")]
     Duplicate {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
 }

@@ -47,7 +47,7 @@ pub enum DataValue {
 pub struct DataEntry {
     /// The key, non-empty UTF-8.
     pub key: String,
-    /// The value.
+    /// The typed value.
     pub value: DataValue,
 }
 
@@ -58,7 +58,7 @@ pub enum TxBody {
     Genesis {
         /// Who receives the tokens.
         recipient: Address,
-        /// How many.
+        /// The amount minted.
         amount: Amount,
     },
     /// Transfer of `amount` to `recipient`.
@@ -94,7 +94,7 @@ pub enum TxBody {
         /// The script bytes.
         script: Option<Vec<u8>>,
     },
-    /// Anchors hashes.
+    /// Anchors values (usually hashes of documents) on the chain, without a meaning of their own.
     Anchor {
         /// The anchored values, in order.
         anchors: Vec<Vec<u8>>,
@@ -160,7 +160,7 @@ pub enum TxBody {
         recipient: Option<Address>,
         /// What the statement is about, if anything.
         subject: Option<Vec<u8>>,
-        /// Data entries.
+        /// Typed entries attached to the statement.
         data: Vec<DataEntry>,
     },
     /// Attaches a DER X.509 certificate of the sender's key, or removes it when `None`.

@@ -26,13 +26,13 @@ pub enum ValidationError {
     BadProofLength {
         /// The proof's index.
         index: usize,
-        /// Its length.
+        /// The length found.
         found: usize,
     },
     /// Too many proofs, or a second proof on a type that takes one signature.
     #[error("at most {max} proofs allowed, found {found}")]
     TooManyProofs {
-        /// The limit.
+        /// The most allowed.
         max: usize,
         /// The number found.
         found: usize,
@@ -60,21 +60,21 @@ pub enum ValidationError {
     /// An amount that must be positive is zero.
     #[error("{field} must be positive")]
     NonPositiveAmount {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A sum of amounts overflows LTO's 64-bit signed range.
     #[error("{field} overflows")]
     Overflow {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A list or field exceeds its limit.
     #[error("{field}: at most {max} allowed, found {found}")]
     TooLong {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
-        /// The limit.
+        /// The most allowed.
         max: usize,
         /// The size found.
         found: usize,
@@ -82,7 +82,7 @@ pub enum ValidationError {
     /// Two anchors or data keys of one transaction are equal.
     #[error("duplicate entry in {field}")]
     Duplicate {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
     },
     /// A data key is empty.
@@ -114,7 +114,7 @@ pub enum ValidationError {
     /// Sponsoring below version 3, or sponsoring oneself.
     #[error("invalid sponsor: {reason}")]
     BadSponsor {
-        /// Why.
+        /// What is wrong.
         reason: &'static str,
     },
     /// Genesis transactions exist only in the genesis block.
@@ -131,7 +131,7 @@ pub enum ValidationError {
     /// An association field this version cannot carry (LTO: expiry from v3, data from v4).
     #[error("association {field} is not supported for tx v{version}")]
     FieldNeedsVersion {
-        /// The field.
+        /// The name of the offending field.
         field: &'static str,
         /// The transaction's version.
         version: u8,
@@ -144,9 +144,9 @@ pub enum ValidationError {
     DataValueTooLong {
         /// The entry's key.
         key: String,
-        /// The limit.
+        /// The most allowed.
         max: usize,
-        /// Its length.
+        /// The length found.
         found: usize,
     },
     /// A registered key has the wrong length for its type.
@@ -162,7 +162,7 @@ pub enum ValidationError {
     /// The certificate is not DER X.509, or certifies another key than the sender's.
     #[error("invalid certificate: {reason}")]
     BadCertificate {
-        /// Why.
+        /// What is wrong.
         reason: &'static str,
     },
 }

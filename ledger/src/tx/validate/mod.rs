@@ -67,12 +67,12 @@ pub struct VerifiedTx {
 }
 
 impl VerifiedTx {
-    /// The transaction.
+    /// The transaction that passed.
     pub fn tx(&self) -> &Transaction {
         &self.tx
     }
 
-    /// Its id.
+    /// Its id: Blake2b-256 of the body bytes.
     pub fn id(&self) -> TxId {
         self.id
     }
