@@ -2,8 +2,6 @@
 //! batch holding its state diff, its indexes (transactions, address index, anchors,
 //! transaction counts, carried fees) and its undo record.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::record_codec::encode_proof;
 use super::undo::UndoBatch;
 use super::write::{cumulative, write_diff};

@@ -1,8 +1,6 @@
 //! The ledger rules a [`Chain`](super::Chain) applies and keeps by (from the chain
 //! parameters): timestamps, fees, summaries and finality, pruning and the anchor index.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use crate::address::{Address, ChainId};
 use crate::state::FeeSplit;
 use crate::tx::validate::FeeSchedule;

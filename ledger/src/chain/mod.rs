@@ -12,6 +12,7 @@
 //! consensus rules of a key block (VRF, delay, base target, generator eligibility) are the
 //! consensus crate's, applied before a header reaches [`Chain::apply_key_block`].
 
+// Cumulative counters, carried fees and heights: no unchecked arithmetic in the chain.
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 mod account_data;

@@ -2,8 +2,6 @@
 //! of the final blocks older than `retain_blocks`, and the transaction ids it keeps for
 //! replay protection until no block can take those transactions again.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::undo::{UndoBatch, decode_undo};
 use super::{Chain, ChainError, keys};
 use crate::block::MicroBlock;

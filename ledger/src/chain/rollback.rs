@@ -2,8 +2,6 @@
 //! atomic batch, down to a height (never below the finalized one) or to a micro block of the
 //! current block.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::undo::{decode_undo, revert_batch};
 use super::{Chain, ChainError, keys};
 use crate::block::BlockId;

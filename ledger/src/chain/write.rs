@@ -1,8 +1,6 @@
 //! Writing a state [`Diff`] into the store's columns, through a [`DiffSink`]: an undo-recording
 //! batch when a block is applied, a plain batch when a snapshot bootstraps an empty store.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::record_codec::encode_data_value;
 use super::undo::UndoBatch;
 use super::{ChainError, keys};

@@ -2,8 +2,6 @@
 //! the rules that depend on the chain's parameters (lease unbonding, timestamp window, fee
 //! split).
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use crate::address::{Address, ChainId};
 use crate::units::{Height, Timestamp};
 

@@ -2,9 +2,13 @@
 //! Waves' node).
 //!
 //! State is read through the [`StateView`] trait and changed only by the pure functions of
-//! [`transition`] (built on the [`Overlay`]), which return a [`Diff`]: the new values of every record they touched. The
-//! storage layer ([`crate::chain`]) writes a diff, its indexes and an undo record in one
-//! atomic batch. Nothing here reads a clock or does I/O of its own.
+//! [`transition`] (built on the [`Overlay`]), which return a [`Diff`]: the new values of
+//! every record they touched. The storage layer ([`crate::chain`]) writes a diff, its
+//! indexes and an undo record in one atomic batch. Nothing here reads a clock or does I/O of
+//! its own.
+
+// Balances, fees and counters: no unchecked arithmetic anywhere in the state transition.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 mod context;
 mod diff;

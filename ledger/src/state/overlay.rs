@@ -2,8 +2,6 @@
 //! far), and [`Overlay::apply`], which applies one verified transaction by the rules listed
 //! in [`super::transition`].
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 mod effects;
 mod replay;
 

@@ -28,8 +28,6 @@
 //! The types these functions take and return live in their own modules and are re-exported
 //! here, where they have always been reachable.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 pub use super::context::{BlockContext, FeeSplit};
 pub use super::diff::{AppliedTx, Diff, KeyRegistration};
 pub use super::error::{MicroBlockError, TxApplyError};

@@ -2,8 +2,6 @@
 //! entries, registered keys), worked out the same way when a transaction is applied and when
 //! fast sync replays it.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::Overlay;
 use crate::address::Address;
 use crate::state::records::data_count;

@@ -1,8 +1,6 @@
 //! Fast sync's replay of a summary block's transactions: their state effects without the
 //! checks (see [`Overlay::replay_effects`]).
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::Overlay;
 use crate::address::Address;
 use crate::state::{Account, Lease, StateView, TxApplyError, Unbonding};

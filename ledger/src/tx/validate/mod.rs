@@ -15,6 +15,7 @@
 //! - counts and sizes are within [`super::limits`]; anchors in one transaction are distinct;
 //! - the timestamp is at most 90 minutes after and at most 2 hours before `now`.
 
+// Fees and amount sums: no unchecked arithmetic in validation.
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 mod error;

@@ -1,8 +1,6 @@
 //! Every stateless rule but the signatures: chains, proof shapes, the fee, amounts, sizes
 //! and counts, the timestamp window, data entries and certificates.
 
-#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
-
 use super::{RequiredSigner, ValidationContext, ValidationError, required_signers};
 use crate::address::ChainId;
 use crate::keys::{AccountKey, KeyType};
