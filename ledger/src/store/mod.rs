@@ -11,7 +11,7 @@
 //!   ever observes half of a batch. Ops inside one batch apply in order (a later op on the same
 //!   key wins).
 //! - **Ordering**: keys within a column sort bytewise (shorter key first on a common prefix),
-//!   so numbers must be encoded big-endian ([`key_u32`], [`key_u64`], [`concat`]) for scans to
+//!   so numbers must be encoded big-endian ([`key_u32`], [`key_u64`], [`concat`](fn@concat)) for scans to
 //!   return them in numeric order.
 //! - **Schema**: the layout of the columns is versioned by [`SCHEMA_VERSION`], stored in
 //!   [`Column::Meta`] under [`SCHEMA_VERSION_KEY`] as a big-endian `u32`. Opening a database
