@@ -16,7 +16,7 @@ use super::{Chain, ChainError, keys};
 use crate::address::Address;
 use crate::block::KeyBlockHeader;
 use crate::keys::AccountKey;
-use crate::state::transition::Overlay;
+use crate::state::Overlay;
 use crate::state::{
     Account, Association, AssociationKey, BlockContext, Lease, StateError, StateView,
 };

@@ -1,6 +1,30 @@
 //! The [`Overlay`]: the state as the next transaction sees it (a view plus the changes so
-//! far), and [`Overlay::apply`], which applies one verified transaction by the rules listed
-//! in [`super::transition`].
+//! far), and [`Overlay::apply`], which applies one verified transaction.
+//!
+//! Rules (LTO's node, Waves' node):
+//! - the fee charged is the schedule's ([`VerifiedTx::fee_charged`]); the fee account is the
+//!   transaction's sponsor if any, else the sender, and the fee is paid by the first of the
+//!   fee account's sponsors (newest first) whose spendable balance covers it, else by the
+//!   fee account itself (LTO's `TransactionDiffer`); the opener's share ([`FeeSplit`](super::FeeSplit), LTO's
+//!   `fee / 5 * 2`) goes at once to the generator of the block that includes the
+//!   transaction, the rest is carried to the generator of the next key block;
+//! - no account may end a transaction with less than nothing spendable: regular − leased out
+//!   − unbonding ≥ 0 (for the sender and the fee payer);
+//! - a lease moves nothing but `lease_out`/`lease_in`; only its lessor may cancel it, once; a
+//!   cancelled amount unbonds for `lease_unbonding` blocks;
+//! - an association is keyed by (issuer, recipient, type, subject); issuing it again
+//!   re-activates it and extends its expiry; revoking needs an active one;
+//! - a data entry replaces the sender's entry of the same key; a sponsorship puts the sender
+//!   first in the recipient's list of sponsors (once), a cancel removes it (it must be there);
+//!   a burn destroys the amount; a certificate replaces or clears the sender's;
+//! - an explicit sponsor may not have an account script;
+//! - an account without a script signs with exactly one proof (two when sponsored); an
+//!   account with a script must satisfy it; the transaction id must be new;
+//! - the timestamp is at most 90 minutes after the block and at most 2 hours before the
+//!   previous block.
+//!
+//! Each transaction is applied all or nothing: records are read and checked first, then
+//! written, so a refused transaction leaves the overlay as it was.
 
 mod effects;
 mod replay;
