@@ -9,6 +9,14 @@ use std::str::FromStr;
 /// Base58 decoding, whose cost grows with the square of the length.
 const MAX_TOKEN_LEN: usize = 64;
 
+/// A run of bytes the lexer read, with its offset for error messages.
+pub(super) struct Token<'a> {
+    /// The byte offset where it starts.
+    pub(super) at: usize,
+    /// Its text (empty when nothing matched).
+    pub(super) text: &'a str,
+}
+
 /// A cursor over the bytes of the text form (the grammar is ASCII).
 pub(super) struct Lexer<'a> {
     text: &'a [u8],
@@ -94,7 +102,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The next run of bytes matching `accept` (after whitespace), with its offset.
-    fn token(&mut self, accept: fn(u8) -> bool) -> Result<(usize, &'a str), ScriptError> {
+    fn token(&mut self, accept: fn(u8) -> bool) -> Result<Token<'a>, ScriptError> {
         self.skip_ws();
         let start = self.pos;
         let len = self
@@ -114,17 +122,20 @@ impl<'a> Lexer<'a> {
             .and_then(|w| std::str::from_utf8(w).ok())
             .unwrap_or_default();
         self.pos = end;
-        Ok((start, word))
+        Ok(Token {
+            at: start,
+            text: word,
+        })
     }
 
-    /// The next run of ASCII letters and digits (empty if none), with its offset.
-    pub(super) fn word(&mut self) -> Result<(usize, &'a str), ScriptError> {
+    /// The next run of ASCII letters and digits (empty if none).
+    pub(super) fn word(&mut self) -> Result<Token<'a>, ScriptError> {
         self.token(|b| b.is_ascii_alphanumeric())
     }
 
     /// The next decimal number, in range for `T`.
     pub(super) fn number<T: FromStr>(&mut self) -> Result<T, ScriptError> {
-        let (at, text) = self.token(|b| b.is_ascii_digit() || b == b'-')?;
+        let Token { at, text } = self.token(|b| b.is_ascii_digit() || b == b'-')?;
         if text.is_empty() {
             return Err(self.error(at, "expected a number"));
         }
@@ -134,7 +145,7 @@ impl<'a> Lexer<'a> {
 
     /// The next word, as a Base58 address.
     pub(super) fn address(&mut self) -> Result<Address, ScriptError> {
-        let (at, text) = self.word()?;
+        let Token { at, text } = self.word()?;
         Address::from_base58(text).map_err(|_| self.error(at, "invalid address"))
     }
 }

@@ -1,7 +1,7 @@
 //! A recursive-descent parser of the text form (the grammar is in the module docs of
 //! [`super`]), within the depth and node limits.
 
-use super::lexer::Lexer;
+use super::lexer::{Lexer, Token};
 use super::limits::{check_threshold, enter};
 use super::{Expr, MAX_LIST_LEN, ScriptError};
 use crate::keys::PublicKey;
@@ -50,7 +50,7 @@ impl Parser<'_> {
     fn expr(&mut self, depth: usize) -> Result<Expr, ScriptError> {
         self.lex.skip_ws();
         enter(depth, &mut self.nodes)?;
-        let (at, keyword) = self.lex.word()?;
+        let Token { at, text: keyword } = self.lex.word()?;
         match keyword {
             "all" | "any" => {
                 self.lex.expect(b'(', "expected '('")?;
@@ -75,7 +75,7 @@ impl Parser<'_> {
             }
             "signed" => {
                 self.lex.expect(b'(', "expected '('")?;
-                let (key_at, text) = self.lex.word()?;
+                let Token { at: key_at, text } = self.lex.word()?;
                 let key = PublicKey::from_base58(text)
                     .map_err(|_| self.lex.error(key_at, "invalid public key"))?;
                 self.lex.expect(b')', "expected ')'")?;

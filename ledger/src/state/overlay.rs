@@ -353,8 +353,8 @@ impl<'a, V: StateView> Overlay<'a, V> {
         for l in leases {
             self.diff.leases.insert(l.id, l);
         }
-        if let Some((k, a)) = assoc {
-            self.diff.associations.insert(k, a);
+        if let Some(w) = assoc {
+            self.diff.associations.insert(w.key, w.record);
         }
         if let Some(s) = script_change {
             self.diff.scripts.insert(sender, s);

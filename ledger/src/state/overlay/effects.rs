@@ -8,6 +8,12 @@ use crate::state::records::data_count;
 use crate::state::{Association, AssociationKey, KeyRegistration, StateView, TxApplyError};
 use crate::tx::{Transaction, TxBody, TxId};
 
+/// The association record an issue or revoke transaction writes, under its key.
+pub(super) struct AssociationWrite {
+    pub(super) key: AssociationKey,
+    pub(super) record: Association,
+}
+
 /// The key of the association an issue or revoke transaction is about: (sender, recipient,
 /// type, subject).
 fn association_key(tx: &Transaction) -> Option<AssociationKey> {
@@ -40,7 +46,7 @@ impl<V: StateView> Overlay<'_, V> {
         &self,
         tx: &Transaction,
         id: TxId,
-    ) -> Result<(AssociationKey, Association), TxApplyError> {
+    ) -> Result<AssociationWrite, TxApplyError> {
         let TxBody::IssueAssociation { expires, data, .. } = &tx.body else {
             return Err(TxApplyError::UnknownAssociation);
         };
@@ -60,14 +66,14 @@ impl<V: StateView> Overlay<'_, V> {
             revoked: None,
             data_entries: data_count(data),
         };
-        Ok((key, record))
+        Ok(AssociationWrite { key, record })
     }
 
     /// The record a revoke-association transaction writes; the association must be active.
     pub(super) fn revoked_association(
         &self,
         tx: &Transaction,
-    ) -> Result<(AssociationKey, Association), TxApplyError> {
+    ) -> Result<AssociationWrite, TxApplyError> {
         if !matches!(tx.body, TxBody::RevokeAssociation { .. }) {
             return Err(TxApplyError::UnknownAssociation);
         }
@@ -77,7 +83,7 @@ impl<V: StateView> Overlay<'_, V> {
             .filter(|a| a.is_active(self.ctx.timestamp))
             .ok_or(TxApplyError::UnknownAssociation)?;
         a.revoked = Some(self.ctx.height);
-        Ok((key, a))
+        Ok(AssociationWrite { key, record: a })
     }
 
     /// The recipient's list of sponsors after a sponsorship (the sender first, once) or a

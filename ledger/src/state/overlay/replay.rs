@@ -64,12 +64,12 @@ impl<V: StateView> Overlay<'_, V> {
                 self.diff.leases.insert(lease.id, lease);
             }
             TxBody::IssueAssociation { .. } => {
-                let (k, a) = self.issued_association(tx, id)?;
-                self.diff.associations.insert(k, a);
+                let w = self.issued_association(tx, id)?;
+                self.diff.associations.insert(w.key, w.record);
             }
             TxBody::RevokeAssociation { .. } => {
-                let (k, a) = self.revoked_association(tx)?;
-                self.diff.associations.insert(k, a);
+                let w = self.revoked_association(tx)?;
+                self.diff.associations.insert(w.key, w.record);
             }
             TxBody::SetScript { script } => {
                 self.diff.scripts.insert(sender, script.clone());
