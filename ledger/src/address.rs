@@ -40,7 +40,7 @@ pub enum AddressError {
     /// The decoded address has the wrong length.
     #[error("address must be {expected} bytes, found {found}")]
     BadLength {
-        /// 26.
+        /// The length of an address: 26 bytes.
         expected: usize,
         /// The length given.
         found: usize,

@@ -87,7 +87,7 @@ pub enum BlockError {
     /// A micro block has no transactions, or too many.
     #[error("micro block has {found} transactions, allowed 1..={max}")]
     TxCount {
-        /// The limit.
+        /// The most allowed.
         max: usize,
         /// The count found.
         found: usize,
@@ -95,7 +95,7 @@ pub enum BlockError {
     /// A micro block's transactions are too big together.
     #[error("micro block has {found} bytes of transactions, at most {max}")]
     TooLarge {
-        /// The limit.
+        /// The most allowed.
         max: usize,
         /// The size found.
         found: usize,

@@ -66,7 +66,7 @@ pub enum GenesisError {
     WrongChain {
         /// Position in `allocations`.
         index: usize,
-        /// The address.
+        /// The allocation's address.
         address: Address,
         /// The genesis chain id.
         expected: ChainId,
@@ -78,7 +78,7 @@ pub enum GenesisError {
     ZeroAmount {
         /// Position in `allocations`.
         index: usize,
-        /// The address.
+        /// The allocation's address.
         address: Address,
     },
     /// The same address is funded twice.
@@ -88,7 +88,7 @@ pub enum GenesisError {
         first: usize,
         /// Position of the repeated one.
         second: usize,
-        /// The address.
+        /// The allocation's address.
         address: Address,
     },
     /// The running total exceeds `i64::MAX` units (LTO amounts are signed 64-bit).

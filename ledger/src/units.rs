@@ -4,6 +4,8 @@
 //! here a negative amount cannot exist: decoding a negative value is an error at the codec
 //! boundary, so arithmetic on [`Amount`] never has to think about signs.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

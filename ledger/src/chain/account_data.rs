@@ -12,7 +12,7 @@ use crate::units::Height;
 /// A key registered by an account, with the transaction that registered it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegisteredKeyEntry {
-    /// The key.
+    /// The key, with its key type.
     pub key: RegisteredKey,
     /// The register transaction (the latest one listing it).
     pub tx_id: TxId,

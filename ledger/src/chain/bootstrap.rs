@@ -11,11 +11,12 @@
 //! nothing before B can be rolled back or served. The blocks after B are then applied as
 //! usual.
 
-use super::{Chain, ChainError, keys, write_diff};
+use super::write::write_diff;
+use super::{Chain, ChainError, keys};
 use crate::address::Address;
 use crate::block::KeyBlockHeader;
 use crate::keys::AccountKey;
-use crate::state::transition::Overlay;
+use crate::state::Overlay;
 use crate::state::{
     Account, Association, AssociationKey, BlockContext, Lease, StateError, StateView,
 };
@@ -234,7 +235,8 @@ impl<S: Store> Chain<S> {
                 "bootstrap needs headers up to B + 1".into(),
             ));
         }
-        let b_height = Height(n - 1);
+        // n >= 2.
+        let b_height = Height(n.saturating_sub(1));
         let next = headers.last().ok_or(ChainError::Empty)?;
 
         // The kept transactions' effects at their own heights, on top of the balances.
@@ -328,7 +330,10 @@ impl<S: Store> Chain<S> {
         // Headers by height; the block index sorted by id, so it too goes in in key order.
         let mut index = Vec::with_capacity(headers.len());
         for (i, h) in headers.iter().enumerate() {
-            let height = u32::try_from(i + 1).map_err(|_| ChainError::Corrupt("height"))?;
+            let height = u32::try_from(i)
+                .ok()
+                .and_then(|i| i.checked_add(1))
+                .ok_or(ChainError::Corrupt("height"))?;
             batch.put(Column::Headers, key_u32(height).to_vec(), h.to_bytes());
             index.push((h.id().0, height));
         }
@@ -481,7 +486,8 @@ mod tests {
     /// [`write_diff`], then the carried fees as a second diff at B+1.
     fn reference(chain: &mut Chain<MemStore>, headers: &[KeyBlockHeader], snapshot: &Snapshot) {
         let n = u32::try_from(headers.len()).expect("n");
-        let b_height = Height(n - 1);
+        // n >= 2.
+        let b_height = Height(n.saturating_sub(1));
         let next = headers.last().expect("next");
         let mut base = Diff::default();
         for (a, regular) in &snapshot.balances {

@@ -1,7 +1,8 @@
 //! Queries over the stored chain: blocks, transactions, balances (also at past heights
 //! within the kept history), generating balance, leases, associations, anchors and receipts.
 
-use super::{Chain, ChainError, decode_proof, keys};
+use super::record_codec::decode_proof;
+use super::{Chain, ChainError, keys};
 use crate::address::{ADDRESS_LEN, Address};
 use crate::block::{BlockId, KeyBlockHeader, MicroBlock};
 use crate::merkle::AnchorProofs;
@@ -38,7 +39,7 @@ pub struct AnchorEntry {
     pub height: Height,
     /// Position among that block's anchors.
     pub position: u32,
-    /// The transaction.
+    /// The id of the transaction that anchored it.
     pub tx_id: TxId,
     /// The receipt, or `None` while the anchor is only pre-approved in a micro block.
     pub receipt: Option<AnchorReceipt>,

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 /// One key's value before a unit was applied (`None`: it did not exist).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UndoEntry {
-    /// The column.
+    /// The column the key was written in.
     pub column: Column,
-    /// The key.
+    /// The key within that column.
     pub key: Vec<u8>,
     /// Its value before.
     pub previous: Option<Vec<u8>>,

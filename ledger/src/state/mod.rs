@@ -2,19 +2,28 @@
 //! Waves' node).
 //!
 //! State is read through the [`StateView`] trait and changed only by the pure functions of
-//! [`transition`], which return a [`Diff`]: the new values of every record they touched. The
-//! storage layer ([`crate::chain`]) writes a diff, its indexes and an undo record in one
-//! atomic batch. Nothing here reads a clock or does I/O of its own.
+//! [`transition`] (built on the [`Overlay`]), which return a [`Diff`]: the new values of
+//! every record they touched. The storage layer ([`crate::chain`]) writes a diff, its
+//! indexes and an undo record in one atomic batch. Nothing here reads a clock or does I/O of
+//! its own.
 
+// Balances, fees and counters: no unchecked arithmetic anywhere in the state transition.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
+mod context;
+mod diff;
+mod error;
+mod overlay;
 pub mod records;
 pub mod script_ctx;
 pub mod transition;
 
+pub use context::{BlockContext, FeeSplit};
+pub use diff::{AppliedTx, Diff, KeyRegistration};
+pub use error::{MicroBlockError, TxApplyError};
+pub use overlay::{Overlay, OverlayParts};
 pub use records::{Account, Association, AssociationKey, Lease, Unbonding};
-pub use transition::{
-    BlockContext, Diff, MicroBlockError, TxApplyError, apply_genesis, apply_key_block,
-    apply_transactions,
-};
+pub use transition::{apply_genesis, apply_key_block, apply_transactions};
 
 use crate::address::Address;
 use crate::keys::AccountKey;

@@ -104,7 +104,7 @@ pub struct Lease {
     pub sender: Address,
     /// The generator leased to.
     pub recipient: Address,
-    /// The amount.
+    /// The amount leased.
     pub amount: u64,
     /// Height of the lease transaction.
     pub height: Height,
@@ -161,7 +161,7 @@ pub struct AssociationKey {
     pub issuer: Address,
     /// Who it is about.
     pub recipient: Address,
-    /// Its type.
+    /// The association type (a number the issuer chooses).
     pub association_type: i64,
     /// Its subject (empty if none).
     pub subject: Vec<u8>,
@@ -214,7 +214,7 @@ pub struct Association {
     pub tx_id: TxId,
     /// Height of that transaction.
     pub height: Height,
-    /// Its timestamp.
+    /// That transaction's timestamp.
     pub timestamp: Timestamp,
     /// When it expires, if ever.
     pub expires: Option<Timestamp>,

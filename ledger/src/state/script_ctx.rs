@@ -5,8 +5,7 @@
 //! A storage error while evaluating makes the condition false: a script can only refuse
 //! more, never accept more, when state cannot be read.
 
-use super::transition::Overlay;
-use super::{AssociationKey, StateError, StateView};
+use super::{Account, Association, AssociationKey, BlockContext, StateError};
 use crate::address::Address;
 use crate::keys::{AccountKey, PublicKey};
 use crate::script::ScriptContext;
@@ -16,22 +15,39 @@ use crate::units::{Amount, Height};
 /// Most association holders a `signed_by_associated` condition looks at.
 const MAX_HOLDERS: usize = 256;
 
+/// The state a script context reads: what the transaction is applied on (the
+/// [`Overlay`](super::Overlay) implements it).
+pub trait ScriptState {
+    /// The block the transaction is applied in.
+    fn block(&self) -> &BlockContext;
+    /// An account, with the block's changes so far.
+    fn account(&self, address: &Address) -> Result<Account, StateError>;
+    /// An association, with the block's changes so far.
+    fn association(&self, key: &AssociationKey) -> Result<Option<Association>, StateError>;
+    /// The recipients of the associations of `association_type` issued by `issuer`, as the
+    /// state before the block indexes them, at most `limit` of them.
+    fn association_recipients(
+        &self,
+        issuer: &Address,
+        association_type: i64,
+        limit: usize,
+    ) -> Result<Vec<AssociationKey>, StateError>;
+    /// The public key of an address, with the keys learned in the block so far.
+    fn public_key(&self, address: &Address) -> Result<Option<AccountKey>, StateError>;
+}
+
 /// The script context of one transaction.
-pub struct TxScriptContext<'o, 'v, V: StateView> {
-    overlay: &'o Overlay<'v, V>,
+pub struct TxScriptContext<'o, S: ScriptState + ?Sized> {
+    state: &'o S,
     tx: &'o Transaction,
     body: Vec<u8>,
     recipients: Vec<Address>,
     remaining: Amount,
 }
 
-impl<'o, 'v, V: StateView> TxScriptContext<'o, 'v, V> {
-    /// The context of `tx` sent by `sender`, on top of `overlay`.
-    pub fn new(
-        overlay: &'o Overlay<'v, V>,
-        tx: &'o Transaction,
-        sender: Address,
-    ) -> Result<Self, StateError> {
+impl<'o, S: ScriptState + ?Sized> TxScriptContext<'o, S> {
+    /// The context of `tx` sent by `sender`, on top of `state`.
+    pub fn new(state: &'o S, tx: &'o Transaction, sender: Address) -> Result<Self, StateError> {
         let (recipients, outflow): (Vec<Address>, u64) = match &tx.body {
             TxBody::Transfer {
                 recipient, amount, ..
@@ -45,7 +61,7 @@ impl<'o, 'v, V: StateView> TxScriptContext<'o, 'v, V> {
             ),
             _ => (Vec::new(), 0),
         };
-        let acc = overlay.view_account(&sender)?;
+        let acc = state.account(&sender)?;
         let fee = if tx.fee_payer() == sender {
             overlay_fee(tx)
         } else {
@@ -53,7 +69,7 @@ impl<'o, 'v, V: StateView> TxScriptContext<'o, 'v, V> {
         };
         let remaining = Amount(acc.regular.saturating_sub(outflow).saturating_sub(fee));
         Ok(TxScriptContext {
-            overlay,
+            state,
             tx,
             body: tx.body_bytes(),
             recipients,
@@ -62,7 +78,7 @@ impl<'o, 'v, V: StateView> TxScriptContext<'o, 'v, V> {
     }
 }
 
-impl<V: StateView> TxScriptContext<'_, '_, V> {
+impl<S: ScriptState + ?Sized> TxScriptContext<'_, S> {
     /// Whether any proof is a signature of `key` over the body bytes.
     fn signed_by(&self, key: &AccountKey) -> bool {
         self.tx
@@ -77,9 +93,9 @@ fn overlay_fee(tx: &Transaction) -> u64 {
     tx.fee.0
 }
 
-impl<V: StateView> ScriptContext for TxScriptContext<'_, '_, V> {
+impl<S: ScriptState + ?Sized> ScriptContext for TxScriptContext<'_, S> {
     fn height(&self) -> Height {
-        self.overlay.context().height
+        self.state.block().height
     }
 
     fn is_signed_by(&self, key: &PublicKey) -> bool {
@@ -87,18 +103,17 @@ impl<V: StateView> ScriptContext for TxScriptContext<'_, '_, V> {
     }
 
     fn signed_by_associated(&self, issuer: &Address, association_type: i64) -> bool {
-        let Ok(keys) =
-            self.overlay
-                .view()
-                .association_recipients(issuer, association_type, MAX_HOLDERS)
+        let Ok(keys) = self
+            .state
+            .association_recipients(issuer, association_type, MAX_HOLDERS)
         else {
             return false;
         };
-        let now = self.overlay.context().timestamp;
+        let now = self.state.block().timestamp;
         keys.iter().any(|k: &AssociationKey| {
-            let active = matches!(self.overlay.view_association(k), Ok(Some(a)) if a.is_active(now));
+            let active = matches!(self.state.association(k), Ok(Some(a)) if a.is_active(now));
             active
-                && matches!(self.overlay.known_public_key(&k.recipient), Ok(Some(pk)) if self.signed_by(&pk))
+                && matches!(self.state.public_key(&k.recipient), Ok(Some(pk)) if self.signed_by(&pk))
         })
     }
 

@@ -11,7 +11,7 @@
 //!   ever observes half of a batch. Ops inside one batch apply in order (a later op on the same
 //!   key wins).
 //! - **Ordering**: keys within a column sort bytewise (shorter key first on a common prefix),
-//!   so numbers must be encoded big-endian ([`key_u32`], [`key_u64`], [`concat`]) for scans to
+//!   so numbers must be encoded big-endian ([`key_u32`], [`key_u64`], [`concat`](fn@concat)) for scans to
 //!   return them in numeric order.
 //! - **Schema**: the layout of the columns is versioned by [`SCHEMA_VERSION`], stored in
 //!   [`Column::Meta`] under [`SCHEMA_VERSION_KEY`] as a big-endian `u32`. Opening a database
@@ -72,7 +72,7 @@ pub enum Column {
     Scripts = 11,
     /// Eligible generators and their contributed-transaction counts.
     Generators = 12,
-    /// Summary blocks.
+    /// Summary blocks, and per height the addresses whose balance changed (the summary builder's index).
     Summaries = 13,
     /// Height -> reverse diff, for rollback.
     Undo = 14,
@@ -187,18 +187,18 @@ pub enum StoreError {
 pub enum BatchOp {
     /// Set `key` to `value` in `col`.
     Put {
-        /// The column.
+        /// The column the key is in.
         col: Column,
-        /// The key.
+        /// The key within that column.
         key: Vec<u8>,
         /// The new value.
         value: Vec<u8>,
     },
     /// Remove `key` from `col` (no effect if absent).
     Delete {
-        /// The column.
+        /// The column the key is in.
         col: Column,
-        /// The key.
+        /// The key within that column.
         key: Vec<u8>,
     },
 }

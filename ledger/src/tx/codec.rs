@@ -59,7 +59,7 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// One byte.
+    /// Reads one byte.
     pub fn u8(&mut self) -> Result<u8, TxError> {
         let at = self.pos;
         self.take(1)?

@@ -41,8 +41,9 @@
 //!
 //! # Binary form
 //! `version (1 byte, = 1) ‖ expression ‖ checksum (4 bytes)`, the checksum being the first
-//! four bytes of [`secure_hash`] of everything before it (LTO's script layout). Every node is
-//! a tag byte followed by its fields, big-endian, lists prefixed by a `u8` count:
+//! four bytes of [`secure_hash`](crate::hash::secure_hash) of everything before it (LTO's
+//! script layout). Every node is a tag byte followed by its fields, big-endian, lists
+//! prefixed by a `u8` count:
 //!
 //! | tag    | node                     | fields                                         |
 //! |--------|--------------------------|------------------------------------------------|
@@ -74,9 +75,15 @@
 //! Whitespace is allowed between tokens; keywords are lower case; numbers are decimal.
 //! `Display` prints this form, and `Script::parse` reads back exactly the same script.
 
-use crate::address::{ADDRESS_LEN, Address};
-use crate::hash::secure_hash;
-use crate::keys::{PUBLIC_KEY_LEN, PublicKey};
+mod decode;
+mod encode;
+mod eval;
+mod lexer;
+mod limits;
+mod parser;
+
+use crate::address::Address;
+use crate::keys::PublicKey;
 use crate::tx::limits::MAX_SCRIPT_LEN;
 use crate::units::{Amount, Height};
 use std::fmt;
@@ -93,23 +100,6 @@ pub const MAX_NODES: usize = 64;
 pub const MAX_LIST_LEN: usize = u8::MAX as usize;
 /// Length of the trailing checksum.
 pub const CHECKSUM_LEN: usize = 4;
-
-/// Longest word or number the text parser looks at; longer ones are refused before any
-/// Base58 decoding, whose cost grows with the square of the length.
-const MAX_TOKEN_LEN: usize = 64;
-
-/// Node tags of the binary form.
-mod tag {
-    pub const ALL: u8 = 0x01;
-    pub const ANY: u8 = 0x02;
-    pub const AT_LEAST: u8 = 0x03;
-    pub const SIGNED_BY: u8 = 0x10;
-    pub const SIGNED_BY_ASSOCIATED: u8 = 0x11;
-    pub const HEIGHT_AT_LEAST: u8 = 0x12;
-    pub const BALANCE_AT_LEAST: u8 = 0x13;
-    pub const RECIPIENT_IN: u8 = 0x14;
-    pub const TX_TYPE_IN: u8 = 0x15;
-}
 
 /// Why a script was refused.
 ///
@@ -145,7 +135,7 @@ pub enum ScriptError {
     UnknownTag {
         /// The tag byte.
         tag: u8,
-        /// Its offset.
+        /// The byte offset where it starts.
         at: usize,
     },
     /// Expressions are nested deeper than allowed.
@@ -163,7 +153,7 @@ pub enum ScriptError {
     /// Bytes are left over after the expression.
     #[error("{count} bytes after the expression")]
     TrailingBytes {
-        /// How many.
+        /// How many bytes are left over.
         count: usize,
     },
     /// An `all`, `any`, `recipients` or `types` node has no entries.
@@ -181,7 +171,7 @@ pub enum ScriptError {
     /// The threshold of `atleast(k, ..)` is 0 or more than the number of expressions.
     #[error("threshold {k} of {n} expressions")]
     InvalidThreshold {
-        /// The threshold.
+        /// The threshold given.
         k: u8,
         /// The number of expressions.
         n: usize,
@@ -189,7 +179,7 @@ pub enum ScriptError {
     /// An address in the binary form has a bad version or checksum.
     #[error("invalid address at byte {at}")]
     BadAddress {
-        /// Its offset.
+        /// The byte offset where it starts.
         at: usize,
     },
     /// The text form could not be parsed.
@@ -216,7 +206,7 @@ pub enum Expr {
     AtLeast {
         /// The threshold, 1 ≤ k ≤ `of.len()`.
         k: u8,
-        /// The expressions.
+        /// The expressions counted.
         of: Vec<Expr>,
     },
     /// Some proof is a valid signature by this key over the body bytes (`signed(..)`).
@@ -271,8 +261,8 @@ impl Script {
     /// encoded length).
     pub fn new(expr: Expr) -> Result<Script, ScriptError> {
         let mut nodes = 0;
-        check(&expr, 1, &mut nodes)?;
-        let len = encoded_len(&expr)
+        limits::check(&expr, 1, &mut nodes)?;
+        let len = encode::encoded_len(&expr)
             .saturating_add(1)
             .saturating_add(CHECKSUM_LEN);
         if len > MAX_SCRIPT_LEN {
@@ -296,78 +286,28 @@ impl Script {
 
     /// Decodes the binary form (see the module docs), refusing anything non-canonical.
     pub fn decode(bytes: &[u8]) -> Result<Script, ScriptError> {
-        if bytes.len() > MAX_SCRIPT_LEN {
-            return Err(ScriptError::TooLong {
-                len: bytes.len(),
-                max: MAX_SCRIPT_LEN,
-            });
-        }
-        let (&version, _) = bytes
-            .split_first()
-            .ok_or(ScriptError::Truncated { at: 0 })?;
-        if version != SCRIPT_VERSION {
-            return Err(ScriptError::BadVersion { found: version });
-        }
-        let end = bytes
-            .len()
-            .checked_sub(CHECKSUM_LEN)
-            .filter(|&end| end > 1)
-            .ok_or(ScriptError::Truncated { at: bytes.len() })?;
-        let (signed, checksum) = bytes.split_at(end);
-        if secure_hash(signed).get(..CHECKSUM_LEN) != Some(checksum) {
-            return Err(ScriptError::BadChecksum);
-        }
-        let mut decoder = Decoder {
-            bytes: signed,
-            pos: 1,
-            nodes: 0,
-        };
-        let expr = decoder.expr(1)?;
-        let count = signed.len().saturating_sub(decoder.pos);
-        if count > 0 {
-            return Err(ScriptError::TrailingBytes { count });
-        }
-        Script::new(expr)
+        Script::new(decode::decode(bytes)?)
     }
 
     /// The binary form: version, expression, checksum.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(
-            encoded_len(&self.expr)
-                .saturating_add(1)
-                .saturating_add(CHECKSUM_LEN),
-        );
-        out.push(SCRIPT_VERSION);
-        encode_expr(&self.expr, &mut out);
-        let checksum = secure_hash(&out);
-        out.extend_from_slice(checksum.get(..CHECKSUM_LEN).unwrap_or_default());
-        out
+        encode::encode(&self.expr)
     }
 
     /// Parses the text form (see the module docs) with the same limits as decoding.
     pub fn parse(text: &str) -> Result<Script, ScriptError> {
-        let mut parser = Parser {
-            text: text.as_bytes(),
-            pos: 0,
-            nodes: 0,
-        };
-        let expr = parser.expr(1)?;
-        parser.skip_ws();
-        if parser.pos < parser.text.len() {
-            return Err(parser.error(parser.pos, "trailing input"));
-        }
-        Script::new(expr)
+        Script::new(parser::parse(text)?)
     }
 
     /// Whether the transaction described by `ctx` satisfies the script. Deterministic for a
     /// pure context; visits at most [`MAX_NODES`] nodes.
     pub fn evaluate<C: ScriptContext + ?Sized>(&self, ctx: &C) -> bool {
-        evaluate(&self.expr, ctx)
+        eval::evaluate(&self.expr, ctx)
     }
 
     /// The number of nodes, at most [`MAX_NODES`].
     pub fn cost(&self) -> usize {
-        count_nodes(&self.expr)
+        eval::count_nodes(&self.expr)
     }
 
     /// An estimate of the work of evaluating the script, as `/addresses/scriptInfo` reports
@@ -375,7 +315,7 @@ impl Script {
     /// `recipients` and `types`; 100 for `signed` (one signature check per proof) and 150
     /// for `associated` (signature checks and a state lookup). At most 64 × 256 = 16384.
     pub fn complexity(&self) -> u32 {
-        complexity(&self.expr)
+        eval::complexity(&self.expr)
     }
 }
 
@@ -429,497 +369,11 @@ fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, open: &str, items: &[
     f.write_str(")")
 }
 
-/// Counts a node at `depth`, refusing it when the depth or node limit is passed. Called
-/// before descending, so no input can recurse deeper than [`MAX_DEPTH`] + 1 frames.
-fn enter(depth: usize, nodes: &mut usize) -> Result<(), ScriptError> {
-    if depth > MAX_DEPTH {
-        return Err(ScriptError::TooDeep { max: MAX_DEPTH });
-    }
-    *nodes = nodes.saturating_add(1);
-    if *nodes > MAX_NODES {
-        return Err(ScriptError::TooManyNodes { max: MAX_NODES });
-    }
-    Ok(())
-}
-
-fn check_threshold(k: u8, n: usize) -> Result<(), ScriptError> {
-    if k == 0 || usize::from(k) > n {
-        return Err(ScriptError::InvalidThreshold { k, n });
-    }
-    Ok(())
-}
-
-/// Checks the limits of an expression built in memory.
-fn check(expr: &Expr, depth: usize, nodes: &mut usize) -> Result<(), ScriptError> {
-    let at = *nodes;
-    enter(depth, nodes)?;
-    let children = match expr {
-        Expr::And(of) | Expr::Or(of) => {
-            if of.is_empty() {
-                return Err(ScriptError::EmptyList { at });
-            }
-            of
-        }
-        Expr::AtLeast { k, of } => {
-            check_threshold(*k, of.len())?;
-            of
-        }
-        Expr::RecipientIn(list) => return check_list(list.len(), at),
-        Expr::TxTypeIn(list) => return check_list(list.len(), at),
-        Expr::SignedBy(_)
-        | Expr::SignedByAssociated { .. }
-        | Expr::HeightAtLeast(_)
-        | Expr::BalanceAtLeast(_) => return Ok(()),
-    };
-    for child in children {
-        check(child, depth.saturating_add(1), nodes)?;
-    }
-    Ok(())
-}
-
-fn check_list(len: usize, at: usize) -> Result<(), ScriptError> {
-    if len == 0 {
-        return Err(ScriptError::EmptyList { at });
-    }
-    if len > MAX_LIST_LEN {
-        return Err(ScriptError::ListTooLong { max: MAX_LIST_LEN });
-    }
-    Ok(())
-}
-
-fn evaluate<C: ScriptContext + ?Sized>(expr: &Expr, ctx: &C) -> bool {
-    match expr {
-        Expr::And(of) => of.iter().all(|e| evaluate(e, ctx)),
-        Expr::Or(of) => of.iter().any(|e| evaluate(e, ctx)),
-        Expr::AtLeast { k, of } => {
-            let k = usize::from(*k);
-            of.iter().filter(|e| evaluate(e, ctx)).take(k).count() >= k
-        }
-        Expr::SignedBy(key) => ctx.is_signed_by(key),
-        Expr::SignedByAssociated {
-            issuer,
-            association_type,
-        } => ctx.signed_by_associated(issuer, *association_type),
-        Expr::HeightAtLeast(h) => ctx.height() >= Height(*h),
-        Expr::BalanceAtLeast(a) => ctx.remaining_balance() >= *a,
-        Expr::RecipientIn(list) => {
-            let recipients = ctx.recipients();
-            if ctx.is_payment() && recipients.is_empty() {
-                return false;
-            }
-            recipients.iter().all(|r| list.contains(r))
-        }
-        Expr::TxTypeIn(types) => types.contains(&ctx.tx_type()),
-    }
-}
-
-fn count_nodes(expr: &Expr) -> usize {
-    match expr {
-        Expr::And(of) | Expr::Or(of) | Expr::AtLeast { of, .. } => of
-            .iter()
-            .fold(1usize, |n, e| n.saturating_add(count_nodes(e))),
-        _ => 1,
-    }
-}
-
-fn complexity(expr: &Expr) -> u32 {
-    let list = |len: usize| u32::try_from(len).unwrap_or(u32::MAX).saturating_add(1);
-    match expr {
-        Expr::And(of) | Expr::Or(of) | Expr::AtLeast { of, .. } => {
-            of.iter().fold(1u32, |n, e| n.saturating_add(complexity(e)))
-        }
-        Expr::SignedBy(_) => 100,
-        Expr::SignedByAssociated { .. } => 150,
-        Expr::HeightAtLeast(_) | Expr::BalanceAtLeast(_) => 1,
-        Expr::RecipientIn(l) => list(l.len()),
-        Expr::TxTypeIn(l) => list(l.len()),
-    }
-}
-
-/// A list length as its count byte; a checked [`Script`] never has more than 255 entries.
-fn count_byte(len: usize) -> u8 {
-    u8::try_from(len).unwrap_or(u8::MAX)
-}
-
-fn encoded_len(expr: &Expr) -> usize {
-    match expr {
-        Expr::And(of) | Expr::Or(of) => of
-            .iter()
-            .fold(2usize, |n, e| n.saturating_add(encoded_len(e))),
-        Expr::AtLeast { of, .. } => of
-            .iter()
-            .fold(3usize, |n, e| n.saturating_add(encoded_len(e))),
-        Expr::SignedBy(_) => 1 + PUBLIC_KEY_LEN,
-        Expr::SignedByAssociated { .. } => 1 + ADDRESS_LEN + 8,
-        Expr::HeightAtLeast(_) => 1 + 4,
-        Expr::BalanceAtLeast(_) => 1 + 8,
-        Expr::RecipientIn(l) => l.len().saturating_mul(ADDRESS_LEN).saturating_add(2),
-        Expr::TxTypeIn(l) => l.len().saturating_add(2),
-    }
-}
-
-fn encode_expr(expr: &Expr, out: &mut Vec<u8>) {
-    match expr {
-        Expr::And(of) | Expr::Or(of) => {
-            out.push(if matches!(expr, Expr::And(_)) {
-                tag::ALL
-            } else {
-                tag::ANY
-            });
-            out.push(count_byte(of.len()));
-            for e in of {
-                encode_expr(e, out);
-            }
-        }
-        Expr::AtLeast { k, of } => {
-            out.extend_from_slice(&[tag::AT_LEAST, *k, count_byte(of.len())]);
-            for e in of {
-                encode_expr(e, out);
-            }
-        }
-        Expr::SignedBy(key) => {
-            out.push(tag::SIGNED_BY);
-            out.extend_from_slice(key.as_bytes());
-        }
-        Expr::SignedByAssociated {
-            issuer,
-            association_type,
-        } => {
-            out.push(tag::SIGNED_BY_ASSOCIATED);
-            out.extend_from_slice(issuer.as_bytes());
-            out.extend_from_slice(&association_type.to_be_bytes());
-        }
-        Expr::HeightAtLeast(h) => {
-            out.push(tag::HEIGHT_AT_LEAST);
-            out.extend_from_slice(&h.to_be_bytes());
-        }
-        Expr::BalanceAtLeast(a) => {
-            out.push(tag::BALANCE_AT_LEAST);
-            out.extend_from_slice(&a.units().to_be_bytes());
-        }
-        Expr::RecipientIn(list) => {
-            out.push(tag::RECIPIENT_IN);
-            out.push(count_byte(list.len()));
-            for a in list {
-                out.extend_from_slice(a.as_bytes());
-            }
-        }
-        Expr::TxTypeIn(list) => {
-            out.push(tag::TX_TYPE_IN);
-            out.push(count_byte(list.len()));
-            out.extend_from_slice(list);
-        }
-    }
-}
-
-/// Reads the expression of the binary form; `bytes` ends before the checksum.
-struct Decoder<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    nodes: usize,
-}
-
-impl<'a> Decoder<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ScriptError> {
-        let at = self.pos;
-        let slice = at
-            .checked_add(n)
-            .and_then(|end| self.bytes.get(at..end))
-            .ok_or(ScriptError::Truncated { at })?;
-        self.pos = at.saturating_add(n);
-        Ok(slice)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], ScriptError> {
-        let at = self.pos;
-        self.take(N)?
-            .try_into()
-            .map_err(|_| ScriptError::Truncated { at })
-    }
-
-    fn u8(&mut self) -> Result<u8, ScriptError> {
-        let [b] = self.array::<1>()?;
-        Ok(b)
-    }
-
-    fn address(&mut self) -> Result<Address, ScriptError> {
-        let at = self.pos;
-        let bytes = self.take(ADDRESS_LEN)?;
-        Address::from_bytes(bytes).map_err(|_| ScriptError::BadAddress { at })
-    }
-
-    fn children(&mut self, n: u8, depth: usize) -> Result<Vec<Expr>, ScriptError> {
-        let mut of = Vec::with_capacity(usize::from(n));
-        for _ in 0..n {
-            of.push(self.expr(depth.saturating_add(1))?);
-        }
-        Ok(of)
-    }
-
-    fn expr(&mut self, depth: usize) -> Result<Expr, ScriptError> {
-        let at = self.pos;
-        enter(depth, &mut self.nodes)?;
-        let tag = self.u8()?;
-        Ok(match tag {
-            tag::ALL | tag::ANY => {
-                let n = self.u8()?;
-                if n == 0 {
-                    return Err(ScriptError::EmptyList { at });
-                }
-                let of = self.children(n, depth)?;
-                if tag == tag::ALL {
-                    Expr::And(of)
-                } else {
-                    Expr::Or(of)
-                }
-            }
-            tag::AT_LEAST => {
-                let k = self.u8()?;
-                let n = self.u8()?;
-                check_threshold(k, usize::from(n))?;
-                Expr::AtLeast {
-                    k,
-                    of: self.children(n, depth)?,
-                }
-            }
-            tag::SIGNED_BY => Expr::SignedBy(PublicKey(self.array()?)),
-            tag::SIGNED_BY_ASSOCIATED => Expr::SignedByAssociated {
-                issuer: self.address()?,
-                association_type: i64::from_be_bytes(self.array()?),
-            },
-            tag::HEIGHT_AT_LEAST => Expr::HeightAtLeast(u32::from_be_bytes(self.array()?)),
-            tag::BALANCE_AT_LEAST => {
-                Expr::BalanceAtLeast(Amount(u64::from_be_bytes(self.array()?)))
-            }
-            tag::RECIPIENT_IN => {
-                let n = self.u8()?;
-                if n == 0 {
-                    return Err(ScriptError::EmptyList { at });
-                }
-                let mut list = Vec::with_capacity(usize::from(n));
-                for _ in 0..n {
-                    list.push(self.address()?);
-                }
-                Expr::RecipientIn(list)
-            }
-            tag::TX_TYPE_IN => {
-                let n = self.u8()?;
-                if n == 0 {
-                    return Err(ScriptError::EmptyList { at });
-                }
-                Expr::TxTypeIn(self.take(usize::from(n))?.to_vec())
-            }
-            _ => return Err(ScriptError::UnknownTag { tag, at }),
-        })
-    }
-}
-
-/// A recursive-descent parser of the text form over its bytes (the grammar is ASCII).
-struct Parser<'a> {
-    text: &'a [u8],
-    pos: usize,
-    nodes: usize,
-}
-
-impl<'a> Parser<'a> {
-    fn error(&self, at: usize, reason: &'static str) -> ScriptError {
-        ScriptError::Parse { at, reason }
-    }
-
-    fn skip_ws(&mut self) {
-        while self
-            .text
-            .get(self.pos)
-            .is_some_and(|b| b.is_ascii_whitespace())
-        {
-            self.pos = self.pos.saturating_add(1);
-        }
-    }
-
-    /// Skips whitespace and returns the next byte without consuming it.
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_ws();
-        self.text.get(self.pos).copied()
-    }
-
-    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), ScriptError> {
-        if self.peek() != Some(byte) {
-            return Err(self.error(self.pos, reason));
-        }
-        self.pos = self.pos.saturating_add(1);
-        Ok(())
-    }
-
-    /// After an entry of a list: `true` for `,` (more follow), `false` for `)` (done).
-    fn more(&mut self) -> Result<bool, ScriptError> {
-        match self.peek() {
-            Some(b',') => {
-                self.pos = self.pos.saturating_add(1);
-                Ok(true)
-            }
-            Some(b')') => {
-                self.pos = self.pos.saturating_add(1);
-                Ok(false)
-            }
-            _ => Err(self.error(self.pos, "expected ',' or ')'")),
-        }
-    }
-
-    /// The next run of bytes matching `accept` (after whitespace), with its offset.
-    fn token(&mut self, accept: fn(u8) -> bool) -> Result<(usize, &'a str), ScriptError> {
-        self.skip_ws();
-        let start = self.pos;
-        let len = self
-            .text
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|&&b| accept(b))
-            .count();
-        if len > MAX_TOKEN_LEN {
-            return Err(self.error(start, "token too long"));
-        }
-        let end = start.saturating_add(len);
-        let word = self
-            .text
-            .get(start..end)
-            .and_then(|w| std::str::from_utf8(w).ok())
-            .unwrap_or_default();
-        self.pos = end;
-        Ok((start, word))
-    }
-
-    fn word(&mut self) -> Result<(usize, &'a str), ScriptError> {
-        self.token(|b| b.is_ascii_alphanumeric())
-    }
-
-    fn number<T: FromStr>(&mut self) -> Result<T, ScriptError> {
-        let (at, text) = self.token(|b| b.is_ascii_digit() || b == b'-')?;
-        if text.is_empty() {
-            return Err(self.error(at, "expected a number"));
-        }
-        text.parse()
-            .map_err(|_| self.error(at, "number out of range"))
-    }
-
-    fn address(&mut self) -> Result<Address, ScriptError> {
-        let (at, text) = self.word()?;
-        Address::from_base58(text).map_err(|_| self.error(at, "invalid address"))
-    }
-
-    fn exprs(&mut self, depth: usize) -> Result<Vec<Expr>, ScriptError> {
-        let mut of = Vec::new();
-        loop {
-            of.push(self.expr(depth.saturating_add(1))?);
-            if !self.more()? {
-                return Ok(of);
-            }
-        }
-    }
-
-    /// `(` followed by `)`: an empty list, refused as in the binary form.
-    fn empty_list(&mut self, at: usize) -> Result<(), ScriptError> {
-        if self.peek() == Some(b')') {
-            return Err(ScriptError::EmptyList { at });
-        }
-        Ok(())
-    }
-
-    fn expr(&mut self, depth: usize) -> Result<Expr, ScriptError> {
-        self.skip_ws();
-        enter(depth, &mut self.nodes)?;
-        let (at, keyword) = self.word()?;
-        match keyword {
-            "all" | "any" => {
-                self.expect(b'(', "expected '('")?;
-                self.empty_list(at)?;
-                let of = self.exprs(depth)?;
-                Ok(if keyword == "all" {
-                    Expr::And(of)
-                } else {
-                    Expr::Or(of)
-                })
-            }
-            "atleast" => {
-                self.expect(b'(', "expected '('")?;
-                let k = self.number()?;
-                let of = if self.more()? {
-                    self.exprs(depth)?
-                } else {
-                    Vec::new()
-                };
-                check_threshold(k, of.len())?;
-                Ok(Expr::AtLeast { k, of })
-            }
-            "signed" => {
-                self.expect(b'(', "expected '('")?;
-                let (key_at, text) = self.word()?;
-                let key = PublicKey::from_base58(text)
-                    .map_err(|_| self.error(key_at, "invalid public key"))?;
-                self.expect(b')', "expected ')'")?;
-                Ok(Expr::SignedBy(key))
-            }
-            "associated" => {
-                self.expect(b'(', "expected '('")?;
-                let issuer = self.address()?;
-                self.expect(b',', "expected ','")?;
-                let association_type = self.number()?;
-                self.expect(b')', "expected ')'")?;
-                Ok(Expr::SignedByAssociated {
-                    issuer,
-                    association_type,
-                })
-            }
-            "height" | "balance" => {
-                self.expect(b'>', "expected '>='")?;
-                if self.text.get(self.pos) != Some(&b'=') {
-                    return Err(self.error(self.pos, "expected '>='"));
-                }
-                self.pos = self.pos.saturating_add(1);
-                Ok(if keyword == "height" {
-                    Expr::HeightAtLeast(self.number()?)
-                } else {
-                    Expr::BalanceAtLeast(Amount(self.number()?))
-                })
-            }
-            "recipients" => {
-                self.expect(b'(', "expected '('")?;
-                self.empty_list(at)?;
-                let mut list = Vec::new();
-                loop {
-                    if list.len() == MAX_LIST_LEN {
-                        return Err(ScriptError::ListTooLong { max: MAX_LIST_LEN });
-                    }
-                    list.push(self.address()?);
-                    if !self.more()? {
-                        return Ok(Expr::RecipientIn(list));
-                    }
-                }
-            }
-            "types" => {
-                self.expect(b'(', "expected '('")?;
-                self.empty_list(at)?;
-                let mut list = Vec::new();
-                loop {
-                    if list.len() == MAX_LIST_LEN {
-                        return Err(ScriptError::ListTooLong { max: MAX_LIST_LEN });
-                    }
-                    list.push(self.number()?);
-                    if !self.more()? {
-                        return Ok(Expr::TxTypeIn(list));
-                    }
-                }
-            }
-            "" => Err(self.error(at, "expected an expression")),
-            _ => Err(self.error(at, "unknown keyword")),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::address::ChainId;
+    use crate::hash::secure_hash;
     use proptest::prelude::*;
 
     fn pk(n: u8) -> PublicKey {
