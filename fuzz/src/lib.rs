@@ -72,8 +72,12 @@ pub fn tx_json(data: &[u8]) {
             "JSON round-trips"
         );
         // Bytes may refuse what JSON accepted (a field too long for its length prefix),
-        // but what they accept is the same transaction.
-        if let Ok(back) = Transaction::from_bytes(&tx.to_bytes(), CHAIN) {
+        // but what they accept is the same transaction. The v1 transfer, lease and cancel
+        // lease carry exactly one 64-byte signature on the wire: an unsigned one (as
+        // `/transactions/sign` takes) has no wire form to compare.
+        let legacy = tx.version == 1 && matches!(tx.tx_type().id(), 4 | 8 | 9);
+        let wire_form = !legacy || matches!(tx.proofs.as_slice(), [p] if p.len() == 64);
+        if wire_form && let Ok(back) = Transaction::from_bytes(&tx.to_bytes(), CHAIN) {
             assert_eq!(back, tx, "bytes round-trip");
         }
         let _ = verify(tx, &context());
