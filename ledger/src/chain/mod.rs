@@ -25,6 +25,7 @@ mod prune;
 mod query;
 mod record_codec;
 mod rollback;
+mod state_hash;
 pub mod undo;
 mod view;
 mod write;

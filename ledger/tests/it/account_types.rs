@@ -584,6 +584,7 @@ fn new_types_roll_back_exactly<S: Store>(store: S) {
             .expect("micro 2");
         dumps.push((h.chain.height(), dump(h.chain.store())));
     }
+    let tip_hash = h.chain.state_hash().expect("hash");
     for k in [1usize, 2] {
         let (height, expected) = &dumps[dumps.len() - 1 - k];
         h.chain.rollback_to(*height).expect("rollback");
@@ -594,6 +595,7 @@ fn new_types_roll_back_exactly<S: Store>(store: S) {
         );
         dumps.truncate(dumps.len() - k);
     }
+    assert_ne!(h.chain.state_hash().expect("hash"), tip_hash);
     // Rolled back to after round 0: bob is sponsored by carol, no certificate, burned 1.
     assert_eq!(
         h.chain.sponsors(&addr(&bob)).expect("s"),
@@ -606,6 +608,40 @@ fn new_types_roll_back_exactly<S: Store>(store: S) {
         Some(entry("round", DataValue::Integer(0)))
     );
     assert_eq!(h.chain.data_entry(&addr(&alice), "k1").expect("d"), None);
+}
+
+/// Two chains that applied the same blocks have the same state hash, even when one of them
+/// rolled a micro block back and applied it again on the way; another block changes it.
+fn state_hash_depends_on_the_blocks_only<S: Store>(store: S) {
+    let mut a = Harness::new(store);
+    let mut b = Harness::new(ltonode_ledger::MemStore::new());
+    let (alice, bob, g1) = (kp("alice"), kp("bob"), kp("gen1"));
+    assert_eq!(
+        a.chain.state_hash().expect("a"),
+        b.chain.state_hash().expect("b")
+    );
+    a.key_block(&g1).expect("K2 a");
+    b.key_block(&g1).expect("K2 b");
+    let t1 = a.transfer(&alice, &bob, 3 * LTO);
+    let t2 = data_tx(&a, &alice, vec![entry("k", DataValue::Integer(1))]);
+    let m1 = a.micro(vec![t1]).expect("m1");
+    let m2 = a.micro(vec![t2]).expect("m2");
+    // b applies m1, m2, rolls m2 back, and applies it again.
+    b.chain.apply_micro_block(&m1).expect("b m1");
+    b.chain.apply_micro_block(&m2).expect("b m2");
+    let before = b.chain.state_hash().expect("b");
+    b.chain.rollback_micro_to(1).expect("rollback m2");
+    assert_ne!(b.chain.state_hash().expect("b"), before);
+    b.chain.apply_micro_block(&m2).expect("b m2 again");
+    assert_eq!(
+        b.chain.state_hash().expect("b"),
+        a.chain.state_hash().expect("a")
+    );
+    a.micro(vec![a.transfer(&bob, &alice, LTO)]).expect("m3");
+    assert_ne!(
+        b.chain.state_hash().expect("b"),
+        a.chain.state_hash().expect("a")
+    );
 }
 
 macro_rules! both_stores {
@@ -624,5 +660,6 @@ both_stores!(
     sponsorship_pays_fees,
     burn_and_certificate,
     ecdsa_senders_register_and_statements,
-    new_types_roll_back_exactly
+    new_types_roll_back_exactly,
+    state_hash_depends_on_the_blocks_only
 );
