@@ -76,6 +76,14 @@ pub enum Command {
         #[command(flatten)]
         run: Box<RunArgs>,
     },
+    /// Print the height, tip and state hash of the node's database as JSON (the node must be
+    /// stopped): two databases that applied the same blocks print the same hash. The settings
+    /// as for `run`.
+    StateHash {
+        /// The node's settings, as for `run`.
+        #[command(flatten)]
+        run: Box<RunArgs>,
+    },
     /// Check an anchor receipt offline against exported headers, or against a node's header.
     /// Prints {"valid": ...}; exits 1 when the receipt is invalid.
     VerifyReceipt {
@@ -154,9 +162,10 @@ impl Cli {
     fn from_matches(matches: &ArgMatches) -> Result<Cli, clap::Error> {
         let mut cli = Cli::from_arg_matches(matches)?;
         let run = match &mut cli.command {
-            Command::Run(run) | Command::Export { run, .. } | Command::Import { run, .. } => {
-                Some(run)
-            }
+            Command::Run(run)
+            | Command::Export { run, .. }
+            | Command::Import { run, .. }
+            | Command::StateHash { run } => Some(run),
             _ => None,
         };
         if let (Some(run), Some((_, sub))) = (run, matches.subcommand()) {

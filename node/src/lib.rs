@@ -96,6 +96,18 @@ where
             writeln!(out, "{json}")?;
             Ok(())
         }
+        Command::StateHash { run } => {
+            let config = run.resolve(env)?;
+            let chain = open_for_tools(&config)?;
+            let tip = chain.tip().context("the chain has no genesis")?;
+            let json = serde_json::json!({
+                "height": tip.height.0,
+                "tip": tip.total_id.to_base58(),
+                "stateHash": bs58::encode(chain.state_hash()?).into_string(),
+            });
+            writeln!(out, "{json}")?;
+            Ok(())
+        }
         Command::VerifyReceipt {
             file,
             headers,

@@ -4,6 +4,8 @@
 mod blocks_file;
 mod commands;
 mod config;
+#[cfg(unix)]
+mod crash_kill;
 mod deploy;
 mod fastsync;
 mod js_client;
