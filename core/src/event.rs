@@ -25,14 +25,14 @@ pub enum Input<P> {
     Gossip {
         /// The time the batch is judged at (key blocks from the future are refused).
         now: Timestamp,
-        /// The messages.
+        /// Each message with the peer that relayed it, in arrival order.
         items: Vec<(P, GossipItem)>,
     },
     /// Consecutive blocks of a sync response from `from`; the first should be in the chain.
     Extension {
         /// The peer that sent them.
         from: P,
-        /// The blocks.
+        /// Key blocks with their micro blocks, at consecutive heights.
         blocks: Vec<Block>,
         /// Whether the peer has blocks beyond these (its score was found higher).
         more: bool,
@@ -151,7 +151,8 @@ pub enum TxRefusal {
     /// It does not apply on the chain and the pool (overdraft, replay, unknown lease...).
     #[error(transparent)]
     State(#[from] TxApplyError),
-    /// The pool's bounds.
+    /// The pool did not take it: already there, the sender at its limit, or full of
+    /// transactions paying at least as much per byte.
     #[error("the pool refused the transaction: {0}")]
     Pool(#[from] PoolRefusal),
 }
