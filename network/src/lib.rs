@@ -37,7 +37,7 @@ pub use libp2p::gossipsub::MessageId;
 pub use libp2p::multiaddr::Protocol;
 pub use libp2p::{Multiaddr, PeerId};
 pub use message::{CodecError, GossipKind, GossipMessage, SyncRequest, SyncResponse};
-pub use scoring::{BAN_THRESHOLD, PeerScores, Penalty, Verdict};
+pub use scoring::{BAN_THRESHOLD, Ban, PeerScores, Penalty, Verdict};
 pub use swarm::start;
 
 /// Settings of the network service.
