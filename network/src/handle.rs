@@ -13,7 +13,7 @@ pub struct RequestId(pub u64);
 /// A connected peer that passed the chain check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerInfo {
-    /// Its id.
+    /// The peer's libp2p id (from its network key).
     pub peer: PeerId,
     /// Remote addresses of its open connections.
     pub addrs: Vec<Multiaddr>,
@@ -28,7 +28,7 @@ pub struct PeerInfo {
 /// A peer this node has been connected to, for `/peers/all`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KnownPeer {
-    /// Its id.
+    /// The peer's libp2p id (from its network key).
     pub peer: PeerId,
     /// The remote address of its last connection.
     pub addr: Multiaddr,
@@ -39,13 +39,13 @@ pub struct KnownPeer {
 /// A banned peer, for `/peers/blacklisted`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BannedPeer {
-    /// Its id.
+    /// The peer's libp2p id (from its network key).
     pub peer: PeerId,
     /// The remote address of its last connection, if known.
     pub addr: Option<Multiaddr>,
     /// When the ban began (ms since the epoch).
     pub since_ms: u64,
-    /// When it ends.
+    /// When the ban ends (ms since the epoch).
     pub until_ms: u64,
     /// The penalty that crossed the threshold.
     pub reason: String,

@@ -28,6 +28,7 @@ mod handle;
 pub mod message;
 pub mod scoring;
 mod swarm;
+mod wire;
 
 use std::time::Duration;
 
@@ -107,7 +108,7 @@ pub enum NetworkEvent {
         msg_id: MessageId,
         /// The peer it came from (not necessarily its author); pass it back with the verdict.
         source: PeerId,
-        /// The payload.
+        /// The transaction or block it carries, still unchecked.
         message: GossipMessage,
     },
     /// A peer asks something; answer with [`NetworkHandle::respond`] and this `id`.
