@@ -19,7 +19,8 @@
 //!
 //! History nodes never fast-sync: they keep every transaction, so they replay every block.
 
-use super::{Bridge, P2pError};
+use super::bridge::Bridge;
+use super::error::P2pError;
 use crate::sync_status::{SyncPhase, SyncStatus};
 use ltonode_ledger::block::{BlockId, KeyBlockHeader};
 use ltonode_ledger::chain::ChainError;
