@@ -14,40 +14,43 @@
 //!    `ltonode_consensus::rules::balance_window_complete`).
 //!
 //! A pruned peer still has those blocks: it prunes only below the second-to-last boundary.
-//! Requests go to several peers in turn; up to [`IN_FLIGHT`] are under way at once. Progress,
+//! Requests go to several peers in turn; up to `fetch::IN_FLIGHT` are under way at once. Progress,
 //! with an ETA, goes to the log and to `GET /node/status` ([`SyncStatus`]).
 //!
 //! History nodes never fast-sync: they keep every transaction, so they replay every block.
 
-use super::bridge::Bridge;
-use super::error::P2pError;
+mod failure;
+mod fetch;
+mod progress;
+mod replay;
+mod state;
+
+pub use failure::FastSyncFailure;
+pub use replay::replay_window_start;
+
+use crate::p2p::bridge::Bridge;
+use crate::p2p::error::P2pError;
 use crate::sync_status::{SyncPhase, SyncStatus};
+use failure::bad_header;
+use fetch::{Sources, fetch_all, fetch_summaries};
 use ltonode_ledger::block::{BlockId, KeyBlockHeader};
 use ltonode_ledger::chain::ChainError;
 use ltonode_ledger::{Height, Store};
 use ltonode_network::message::MAX_HEADERS_PER_RESPONSE;
-use ltonode_network::{NetworkHandle, PeerId, Penalty, SyncRequest, SyncResponse};
+use ltonode_network::{NetworkHandle, PeerId, Penalty};
 use ltonode_summary::{SummaryBlock, SyncedHeader};
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
-use tokio::task::JoinSet;
+use progress::{enter, progress, set_status};
+use replay::fetch_tx_ids;
+use state::{served_records, write_state};
+use std::time::Instant;
 
-/// Requests under way at once.
-const IN_FLIGHT: usize = 4;
-/// Tries of one request (on different peers) before the fast sync gives up for this round.
-const TRIES: usize = 3;
-/// How often progress is logged.
-const LOG_EVERY: Duration = Duration::from_secs(5);
-
-/// Why a fast sync stopped short (the node stays on its genesis block and tries again).
-#[derive(Debug, thiserror::Error)]
-pub enum FastSyncFailure {
-    /// No peer answered a request usefully.
-    #[error("no peer served {0}")]
-    NotServed(String),
-    /// What the peers served did not check out.
-    #[error("refused: {0}")]
-    Refused(#[from] ltonode_summary::FastSyncError),
+/// The summary boundary a fast sync builds its state at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Boundary {
+    /// How many summaries lie below it (`k`).
+    pub summaries: u32,
+    /// Its height, `B = k * period`.
+    pub height: u32,
 }
 
 /// Whether this node should fast-sync to a peer at `peer_height`: it is a pruned node holding
@@ -62,14 +65,17 @@ pub(super) fn wanted<S: Store + Clone>(bridge: &Bridge<S>, peer_height: u64) -> 
 
 /// The boundary a fast sync to a peer at `peer_height` builds its state at: the last `kP`
 /// whose summary the key block `kP + 1` already commits.
-pub fn boundary(peer_height: u64, period: u32) -> Option<(u32, u32)> {
+pub fn boundary(peer_height: u64, period: u32) -> Option<Boundary> {
     let p = u64::from(period);
     if p == 0 || peer_height <= p {
         return None;
     }
     let k = (peer_height - 1) / p;
     let k = u32::try_from(k).ok()?;
-    Some((k, k.checked_mul(period)?))
+    Some(Boundary {
+        summaries: k,
+        height: k.checked_mul(period)?,
+    })
 }
 
 /// Runs a fast sync from `peers` (best first) to the boundary below `peer_height`. On
@@ -90,7 +96,11 @@ pub(super) async fn run<S: Store + Clone + Send + 'static>(
         let params = shared.reader.params();
         (params.summary_period, params.chain_id, genesis_id)
     };
-    let Some((k, b)) = boundary(peer_height, period) else {
+    let Some(Boundary {
+        summaries: k,
+        height: b,
+    }) = boundary(peer_height, period)
+    else {
         return Ok(Err(FastSyncFailure::NotServed("a summary".into())));
     };
     let target = u32::try_from(peer_height).unwrap_or(u32::MAX);
@@ -112,7 +122,10 @@ pub(super) async fn run<S: Store + Clone + Send + 'static>(
         net,
         peers,
         &mut sources,
-        (k, b),
+        Boundary {
+            summaries: k,
+            height: b,
+        },
         chain_id,
         genesis_id,
     )
@@ -149,74 +162,16 @@ pub(super) async fn run<S: Store + Clone + Send + 'static>(
     result
 }
 
-fn set_status<S: Store>(shared: &Bridge<S>, status: Option<SyncStatus>) -> Result<(), P2pError> {
-    shared.with_status(|s| *s = status);
-    Ok(())
-}
-
-/// Updates the status's count and logs it every [`LOG_EVERY`].
-fn progress<S: Store>(
-    shared: &Bridge<S>,
-    done: u64,
-    last_log: &mut Instant,
-) -> Result<(), P2pError> {
-    shared.with_status(|status| {
-        if let Some(s) = status.as_mut() {
-            s.done = done;
-            let now = Instant::now();
-            if now.duration_since(*last_log) >= LOG_EVERY {
-                s.log(now);
-                *last_log = now;
-            }
-        }
-    });
-    Ok(())
-}
-
-fn enter<S: Store>(shared: &Bridge<S>, phase: SyncPhase, total: u64) -> Result<(), P2pError> {
-    shared.with_status(|status| {
-        if let Some(s) = status.as_mut() {
-            s.enter(phase, total, Instant::now());
-            s.log(Instant::now());
-        }
-    });
-    Ok(())
-}
-
-/// Which peer served which headers and summaries, to penalise the one whose data fails.
-#[derive(Default)]
-struct Sources {
-    /// `(first height, last height, peer)` of every header answer.
-    headers: Vec<(u64, u64, PeerId)>,
-    /// The peer of every summary.
-    summaries: BTreeMap<u64, PeerId>,
-}
-
-impl Sources {
-    fn culprit(&self, e: &ltonode_summary::FastSyncError) -> Option<PeerId> {
-        use ltonode_summary::FastSyncError as E;
-        let header_source = |h: u64| {
-            self.headers
-                .iter()
-                .find(|(from, to, _)| (*from..=*to).contains(&h))
-                .map(|(_, _, p)| *p)
-        };
-        match e {
-            E::WrongGenesis { .. } => header_source(1),
-            E::BadHeader { height, .. } => header_source(u64::from(*height)),
-            E::BadSummary { index, .. } => self.summaries.get(&u64::from(*index)).copied(),
-            // A sum over every summary, or the local chain: nobody in particular.
-            E::BadBalance(_) | E::Chain(_) => None,
-        }
-    }
-}
-
+/// Steps 1 to 3 of the module docs against `peers`, to the boundary `B` with `k` summaries.
 async fn fetch_and_bootstrap<S: Store + Clone + Send + 'static>(
     shared: &Bridge<S>,
     net: &NetworkHandle,
     peers: &[PeerId],
     sources: &mut Sources,
-    (k, b): (u32, u32),
+    Boundary {
+        summaries: k,
+        height: b,
+    }: Boundary,
     chain_id: ltonode_ledger::ChainId,
     genesis_id: BlockId,
 ) -> Result<Result<Height, FastSyncFailure>, P2pError> {
@@ -325,342 +280,20 @@ async fn fetch_and_bootstrap<S: Store + Clone + Send + 'static>(
     Ok(Ok(height))
 }
 
-/// On the core's thread: empties the genesis-only chain, writes the state at the boundary
-/// and what the node needs to serve fast sync in turn, in one batch. Returns the new height
-/// and the transaction timestamp window.
-async fn write_state<S: Store + Clone + Send + 'static>(
-    shared: &Bridge<S>,
-    plain: Vec<KeyBlockHeader>,
-    snapshot: ltonode_ledger::chain::Snapshot,
-    served: ltonode_ledger::WriteBatch,
-) -> Result<Result<(Height, u64), FastSyncFailure>, P2pError> {
-    let genesis = shared.genesis.clone();
-    let written = shared
-        .core
-        .run(move |core| {
-            let window = core
-                .params()
-                .max_tx_future_ms
-                .saturating_add(core.params().max_tx_past_ms);
-            if core.chain().height().0 > 1 {
-                // Blocks arrived meanwhile (gossip): keep them, the ordinary sync goes on.
-                return Ok(Err(FastSyncFailure::NotServed(
-                    "nothing: the chain moved on meanwhile".into(),
-                )));
-            }
-            // Transactions admitted against the genesis state go: their senders may gossip
-            // them again.
-            core.replace_chain(|chain| {
-                chain.reset_genesis_only()?;
-                if let Err(e) = chain.bootstrap_with(&plain, &snapshot, served) {
-                    // Put the genesis block back: the node must never be left without a
-                    // chain.
-                    chain.reset_genesis_only()?;
-                    chain.init_genesis(
-                        genesis.timestamp,
-                        genesis.base_target,
-                        genesis.transactions(),
-                    )?;
-                    return match e {
-                        ChainError::Store(_) | ChainError::Corrupt(_) => Err(e),
-                        other => Ok(Err(FastSyncFailure::Refused(other.into()))),
-                    };
-                }
-                Ok(Ok((chain.height(), window)))
-            })
-        })
-        .await?;
-    Ok(written?)
-}
-
-/// What this node needs to serve a fast sync in turn: the summaries, and the kept micro-block
-/// ids of every block up to B (a pruned node keeps them the same way), so the next fresh node
-/// can check the NG linkage of the headers it gets from here.
-fn served_records(
-    headers: &[SyncedHeader],
-    summaries: &[SummaryBlock],
-) -> ltonode_ledger::WriteBatch {
-    use ltonode_ledger::chain::keys;
-    let mut batch = ltonode_ledger::WriteBatch::new();
-    let last = headers.len().saturating_sub(1);
-    for h in headers.iter().take(last) {
-        if !h.micro_ids.is_empty() {
-            batch.put(
-                ltonode_ledger::Column::Meta,
-                keys::micro_ids(h.header.height),
-                h.micro_ids.iter().flat_map(|i| i.0).collect::<Vec<u8>>(),
-            );
-        }
-    }
-    for s in summaries {
-        batch.put(
-            ltonode_ledger::Column::Summaries,
-            keys::summary(s.index),
-            s.to_bytes(),
-        );
-    }
-    batch
-}
-
-/// The first height at or below `b` whose transactions could still be replayed after `b`: a
-/// transaction of block q has a timestamp of at most `ts(q) + max_tx_future`, and a block
-/// after b takes only those no older than `ts(b) - max_tx_past`. Not below the previous
-/// boundary, which is as far back as every peer keeps full blocks.
-pub fn replay_window_start(plain: &[KeyBlockHeader], b: u32, period: u32, window: u64) -> u32 {
-    let floor = b.saturating_sub(period).saturating_add(1).max(2);
-    let Some(ts_b) = plain
-        .get(b.saturating_sub(1) as usize)
-        .map(|h| h.timestamp.0)
-    else {
-        return b;
-    };
-    let mut first = b;
-    while first > floor {
-        let Some(h) = plain.get(first.saturating_sub(2) as usize) else {
-            break;
-        };
-        if h.timestamp.0.saturating_add(window) < ts_b {
-            break;
-        }
-        first -= 1;
-    }
-    first
-}
-
-/// Fetches the blocks `first..=b` (checked against the verified headers and their kept
-/// micro-block ids) and lists their transactions as `(height, seq, index, id)`. `None` if
-/// no peer serves them all.
-async fn fetch_tx_ids(
-    net: &NetworkHandle,
-    peers: &[PeerId],
-    plain: &[KeyBlockHeader],
-    micro_ids: &[Vec<BlockId>],
-    first: u32,
-    b: u32,
-    chain_id: ltonode_ledger::ChainId,
-) -> Option<Vec<(Height, u16, u16, ltonode_ledger::tx::TxId)>> {
-    use ltonode_ledger::block::MicroBlock;
-    use ltonode_network::message::MAX_BLOCKS_PER_RESPONSE;
-    let mut out = Vec::new();
-    let mut next = u64::from(first);
-    let last = u64::from(b);
-    let mut tries = 0usize;
-    while next <= last {
-        let peer = *peers.get(tries % peers.len().max(1))?;
-        let to = last.min(next + MAX_BLOCKS_PER_RESPONSE - 1);
-        let blocks = match net
-            .request(peer, SyncRequest::Blocks { from: next, to })
-            .await
-        {
-            Ok(SyncResponse::Blocks(blocks)) if !blocks.is_empty() => blocks,
-            _ => {
-                tries += 1;
-                if tries >= TRIES * peers.len().max(1) {
-                    return None;
-                }
-                continue;
-            }
-        };
-        for (header, micros) in blocks {
-            let i = usize::try_from(next).ok()?.checked_sub(1)?;
-            let (Some(expected), Some(ids)) = (plain.get(i), micro_ids.get(i)) else {
-                return None;
-            };
-            let ok_header = KeyBlockHeader::from_bytes(&header)
-                .is_ok_and(|h| h.height == expected.height && h.id() == expected.id());
-            let decoded: Option<Vec<MicroBlock>> = micros
-                .iter()
-                .map(|m| MicroBlock::from_bytes(m, chain_id).ok())
-                .collect();
-            let Some(decoded) = decoded.filter(|d| {
-                ok_header && d.len() == ids.len() && d.iter().zip(ids).all(|(m, id)| m.id() == *id)
-            }) else {
-                let _ = net.penalize(peer, Penalty::InvalidBlock).await;
-                return None;
-            };
-            for (seq, m) in decoded.iter().enumerate() {
-                for (index, tx) in m.transactions.iter().enumerate() {
-                    out.push((
-                        expected.height,
-                        u16::try_from(seq + 1).ok()?,
-                        u16::try_from(index).ok()?,
-                        tx.id(),
-                    ));
-                }
-            }
-            next += 1;
-            if next > last {
-                break;
-            }
-        }
-    }
-    Some(out)
-}
-
-fn bad_header(height: u64, reason: &str) -> FastSyncFailure {
-    FastSyncFailure::Refused(ltonode_summary::FastSyncError::BadHeader {
-        height: u32::try_from(height).unwrap_or(u32::MAX),
-        reason: reason.to_string(),
-    })
-}
-
-type HeaderChunk = Vec<ltonode_network::message::SyncedHeaderBytes>;
-
-/// Fetches every header chunk (`SyncedHeaders`), [`IN_FLIGHT`] at a time, each from the peers in turn; a short
-/// answer is completed by asking again from where it stopped. Returns the chunks by their
-/// first height (a chunk missing after [`TRIES`] is left out).
-async fn fetch_all<S: Store>(
-    net: &NetworkHandle,
-    peers: &[PeerId],
-    chunks: Vec<(u64, u64)>,
-    sources: &mut Sources,
-    shared: &Bridge<S>,
-    last_log: &mut Instant,
-) -> Result<BTreeMap<u64, HeaderChunk>, P2pError> {
-    let mut out: BTreeMap<u64, HeaderChunk> = BTreeMap::new();
-    let mut received = 0u64;
-    let mut queue: std::collections::VecDeque<((u64, u64), usize)> =
-        chunks.into_iter().map(|c| (c, 0)).collect();
-    let mut tasks = JoinSet::new();
-    loop {
-        while tasks.len() < IN_FLIGHT
-            && let Some(((from, to), tries)) = queue.pop_front()
-        {
-            let Some(peer) = peers.get(tries % peers.len().max(1)).copied() else {
-                break;
-            };
-            let net = net.clone();
-            let req = SyncRequest::SyncedHeaders { from, to };
-            tasks.spawn(async move { ((from, to), tries, peer, net.request(peer, req).await) });
-        }
-        let Some(joined) = tasks.join_next().await else {
-            break;
-        };
-        let Ok(((from, to), tries, peer, answer)) = joined else {
-            continue;
-        };
-        match answer {
-            Ok(SyncResponse::SyncedHeaders(h)) if !h.is_empty() => {
-                let got = h.len() as u64;
-                out.insert(from, h);
-                sources.headers.push((from, from + got - 1, peer));
-                received += got;
-                progress(shared, received, last_log)?;
-                if from + got <= to {
-                    // A short answer (the responder's size budget): ask for the rest, which
-                    // `merge_continuations` joins on.
-                    queue.push_front(((from + got, to), 0));
-                }
-            }
-            Ok(SyncResponse::Error(e)) if e == "busy" => {
-                if tries + 1 < TRIES * peers.len().max(1) {
-                    queue.push_back(((from, to), tries + 1));
-                }
-            }
-            Ok(other) => {
-                tracing::debug!(%peer, from, answer = ?std::mem::discriminant(&other), "fast sync: useless answer");
-                if matches!(other, SyncResponse::Blocks(_) | SyncResponse::Tip { .. }) {
-                    let _ = net.penalize(peer, Penalty::Unsolicited).await;
-                }
-                if tries + 1 < TRIES {
-                    queue.push_back(((from, to), tries + 1));
-                }
-            }
-            Err(e) => {
-                tracing::debug!(%peer, from, error = %e, "fast sync: request failed");
-                if tries + 1 < TRIES {
-                    queue.push_back(((from, to), tries + 1));
-                }
-            }
-        }
-    }
-    Ok(merge_continuations(out))
-}
-
-/// Joins chunks that continue each other (`a` ends right before `b` begins) into one entry
-/// under the first one's height.
-fn merge_continuations(chunks: BTreeMap<u64, HeaderChunk>) -> BTreeMap<u64, HeaderChunk> {
-    let mut out: BTreeMap<u64, HeaderChunk> = BTreeMap::new();
-    let mut open: Option<(u64, u64)> = None; // (first height of the entry, next height)
-    for (from, h) in chunks {
-        match open {
-            Some((first, next)) if next == from => {
-                let len = h.len() as u64;
-                out.entry(first).or_default().extend(h);
-                open = Some((first, next + len));
-            }
-            _ => {
-                let len = h.len() as u64;
-                out.insert(from, h);
-                open = Some((from, from + len));
-            }
-        }
-    }
-    out
-}
-
-/// Fetches summaries `n` (each `(n, n)` in `wanted`), [`IN_FLIGHT`] at a time.
-async fn fetch_summaries<S: Store>(
-    net: &NetworkHandle,
-    peers: &[PeerId],
-    wanted: Vec<(u64, u64)>,
-    sources: &mut Sources,
-    shared: &Bridge<S>,
-    last_log: &mut Instant,
-) -> Result<BTreeMap<u64, Vec<u8>>, P2pError> {
-    let mut out = BTreeMap::new();
-    let mut queue: std::collections::VecDeque<(u64, usize)> =
-        wanted.into_iter().map(|(n, _)| (n, 0)).collect();
-    let mut tasks = JoinSet::new();
-    loop {
-        while tasks.len() < IN_FLIGHT
-            && let Some((n, tries)) = queue.pop_front()
-        {
-            let Some(peer) = peers.get(tries % peers.len().max(1)).copied() else {
-                break;
-            };
-            let net = net.clone();
-            tasks.spawn(async move {
-                let r = net.request(peer, SyncRequest::Summary { index: n }).await;
-                (n, tries, peer, r)
-            });
-        }
-        let Some(joined) = tasks.join_next().await else {
-            break;
-        };
-        let Ok((n, tries, peer, answer)) = joined else {
-            continue;
-        };
-        match answer {
-            Ok(SyncResponse::Summary(bytes)) if !bytes.is_empty() => {
-                out.insert(n, bytes);
-                sources.summaries.insert(n, peer);
-                progress(shared, out.len() as u64, last_log)?;
-            }
-            other => {
-                if let Err(e) = &other {
-                    tracing::debug!(%peer, summary = n, error = %e, "fast sync: summary request failed");
-                }
-                if tries + 1 < TRIES * peers.len().max(1) {
-                    queue.push_back((n, tries + 1));
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::fetch::{HeaderSource, merge_continuations};
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn the_boundary_is_the_last_one_a_header_commits() {
+        let at = |summaries, height| Some(Boundary { summaries, height });
         assert_eq!(boundary(8, 8), None);
-        assert_eq!(boundary(9, 8), Some((1, 8)));
-        assert_eq!(boundary(16, 8), Some((1, 8)));
-        assert_eq!(boundary(17, 8), Some((2, 16)));
-        assert_eq!(boundary(525_601, 1440), Some((365, 525_600)));
+        assert_eq!(boundary(9, 8), at(1, 8));
+        assert_eq!(boundary(16, 8), at(1, 8));
+        assert_eq!(boundary(17, 8), at(2, 16));
+        assert_eq!(boundary(525_601, 1440), at(365, 525_600));
         assert_eq!(boundary(100, 0), None);
     }
 
@@ -700,8 +333,16 @@ mod tests {
         use ltonode_summary::FastSyncError as E;
         let (a, b) = (PeerId::random(), PeerId::random());
         let mut s = Sources::default();
-        s.headers.push((1, 2000, a));
-        s.headers.push((2001, 2500, b));
+        s.headers.push(HeaderSource {
+            from: 1,
+            to: 2000,
+            peer: a,
+        });
+        s.headers.push(HeaderSource {
+            from: 2001,
+            to: 2500,
+            peer: b,
+        });
         s.summaries.insert(1, b);
         let header = |height| E::BadHeader {
             height,
