@@ -4,11 +4,10 @@
 use libp2p::{Multiaddr, PeerId, gossipsub::MessageId};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{GossipMessage, NetworkError, Penalty, SyncRequest, SyncResponse};
-
-/// Id of an inbound request the node has to answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+use crate::error::NetworkError;
+use crate::event::RequestId;
+use crate::message::{GossipMessage, SyncRequest, SyncResponse};
+use crate::scoring::Penalty;
 
 /// A connected peer that passed the chain check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! swarm or answered from the loop's state.
 
 use super::NetworkLoop;
-use crate::NetworkError;
+use crate::error::NetworkError;
 use crate::handle::Command;
 
 impl NetworkLoop {

@@ -6,9 +6,10 @@ use libp2p::PeerId;
 use libp2p::gossipsub;
 
 use super::NetworkLoop;
+use crate::error::NetworkError;
+use crate::event::NetworkEvent;
 use crate::message::{GossipMessage, MAX_GOSSIP_BYTES};
 use crate::scoring::Penalty;
-use crate::{NetworkError, NetworkEvent};
 
 impl NetworkLoop {
     /// Publishes `message` on its topic (refused above [`MAX_GOSSIP_BYTES`]).

@@ -36,10 +36,12 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::behaviour::{Behaviour, BehaviourEvent, ChainNames, build_behaviour};
+use crate::config::NetworkConfig;
+use crate::error::NetworkError;
+use crate::event::NetworkEvent;
 use crate::handle::{Command, NetworkHandle};
 use crate::message::{SyncRequest, SyncResponse};
 use crate::scoring::{PeerScores, Penalty, Verdict};
-use crate::{NetworkConfig, NetworkError, NetworkEvent};
 
 /// How often bans expire, stale inbound requests are dropped and bootstrap peers redialled.
 const TICK: Duration = Duration::from_secs(1);

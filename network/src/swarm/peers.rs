@@ -12,7 +12,7 @@ use libp2p::{Multiaddr, PeerId, identify};
 use tracing::{debug, warn};
 
 use super::{Connection, MAX_KNOWN, NetworkLoop, Outbound, Sighting, VerifiedPeer, Waiter};
-use crate::NetworkEvent;
+use crate::event::NetworkEvent;
 use crate::handle::{BannedPeer, KnownPeer, PeerInfo};
 use crate::message::{MAX_ADDR_BYTES, MAX_PEERS_PER_RESPONSE, SyncRequest};
 use crate::scoring::Penalty;

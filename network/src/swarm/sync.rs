@@ -8,10 +8,10 @@ use tokio::sync::oneshot;
 use tracing::debug;
 
 use super::{NetworkLoop, Outbound, PendingResponse, Waiter};
-use crate::handle::RequestId;
+use crate::error::NetworkError;
+use crate::event::{NetworkEvent, RequestId};
 use crate::message::{SyncRequest, SyncResponse};
 use crate::scoring::Penalty;
-use crate::{NetworkError, NetworkEvent};
 
 /// Whether `response` has the kind and at most the number of items that `request` asked for.
 fn response_fits(request: &SyncRequest, response: &SyncResponse) -> bool {

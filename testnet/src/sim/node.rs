@@ -9,8 +9,8 @@
 //! peer's score announcement is judged with `ltonode_core::serve::sync_need`, and sync
 //! requests are answered with `ltonode_core::serve::blocks`.
 
-use super::SimError;
 use super::byzantine::{ByzantineMode, RefusalKind};
+use super::error::SimError;
 use super::message::Message;
 use super::state_hash::state_hash;
 use ltonode_consensus::{ChainParams, ChainScore};
