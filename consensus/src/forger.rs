@@ -21,7 +21,7 @@ pub struct Slot {
     pub at: Timestamp,
     /// Its hit for that height.
     pub hit: u64,
-    /// Its weighted balance.
+    /// The generator's weighted balance the delay was computed with.
     pub weight: u64,
 }
 

@@ -43,7 +43,7 @@ const PARAMS_HASH_DOMAIN: &[u8] = b"ltonode/chain-params/v2";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ratio {
-    /// The numerator.
+    /// What the value is multiplied by, after the division.
     pub numerator: u64,
     /// The denominator; never zero in valid params.
     pub denominator: u64,

@@ -48,9 +48,9 @@ pub enum Input<P> {
 /// One decoded gossip message.
 #[derive(Debug)]
 pub enum GossipItem {
-    /// A key block header.
+    /// A key block header, not yet validated.
     KeyBlock(KeyBlockHeader),
-    /// A micro block.
+    /// A micro block, not yet checked against the chain.
     MicroBlock(MicroBlock),
     /// A transaction, or why its stateless check failed off the core.
     Transaction(Result<VerifiedTx, ValidationError>),
@@ -94,14 +94,14 @@ pub enum Outgoing {
 /// A block this node forged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Forged {
-    /// A key block.
+    /// A key block, applied and queued for publishing.
     KeyBlock {
-        /// Its height.
+        /// The height it was forged at.
         height: Height,
-        /// Its timestamp.
+        /// Its timestamp (its slot, or later).
         timestamp: Timestamp,
     },
-    /// A micro block.
+    /// A micro block of pool transactions on this node's own key block.
     MicroBlock {
         /// The height it belongs to.
         height: Height,

@@ -18,7 +18,7 @@ pub enum P2pError {
     /// The network key file could not be read or written.
     #[error("network key file {path}: {source}")]
     KeyFile {
-        /// The file.
+        /// The key file's path.
         path: String,
         /// The I/O error.
         source: std::io::Error,
