@@ -21,7 +21,7 @@ pub struct Slot {
     pub at: Timestamp,
     /// Its hit for that height.
     pub hit: u64,
-    /// Its weighted balance.
+    /// The generator's weighted balance the delay was computed with.
     pub weight: u64,
 }
 
@@ -98,8 +98,8 @@ impl Forger {
     }
 
     /// Builds and signs the key block for the tip at time `ts` (which must be at or after the
-    /// slot), referencing `parent` (the newest total id this node has held long enough) with
-    /// the commitments of the micro blocks up to it.
+    /// slot), referencing the tip's total id (its newest micro block) with the commitments of
+    /// the micro blocks up to it.
     pub fn key_block<S: Store>(
         &self,
         chain: &Chain<S>,
@@ -117,9 +117,9 @@ impl Forger {
             base_target,
             vrf_proof: proof.to_bytes(),
             commitments: {
-                let mut c = chain.next_commitments()?;
-                c.summary_hash = self.next_summary;
-                c
+                let mut commitments = chain.next_commitments()?;
+                commitments.summary_hash = self.next_summary;
+                commitments
             },
             generator: PublicKey([0; 32]),
             signature: Signature([0; 64]),
@@ -168,9 +168,9 @@ impl Forger {
                 let txs = self.applicable(chain, pool, take)?;
                 if !txs.is_empty() {
                     self.last_micro_at = Some(now);
-                    let m = self
+                    let micro = self
                         .micro_block(tip.total_id, txs.iter().map(|v| v.tx().clone()).collect());
-                    return Ok(ForgerAction::MicroBlock(m, txs));
+                    return Ok(ForgerAction::MicroBlock(micro, txs));
                 }
             }
         }

@@ -115,7 +115,7 @@ impl ScoreCache {
 /// (lower is earlier).
 #[derive(Clone, Copy, Debug)]
 pub struct Sibling<'a> {
-    /// The header.
+    /// The competing key block's header (its score and timestamp decide).
     pub header: &'a KeyBlockHeader,
     /// Arrival order at this node.
     pub seen: u64,

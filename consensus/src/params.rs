@@ -33,8 +33,9 @@ use ltonode_ledger::{Amount, ChainId, Hash32};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Domain separator of [`ChainParams::params_hash`]; bump the version when a field is added.
-const PARAMS_HASH_DOMAIN: &[u8] = b"ltonode/chain-params/v1";
+/// Domain separator of [`ChainParams::params_hash`]; bump the version whenever the field list
+/// changes (v2: `target_block_secs` and `min_micro_age_ms`, which no rule read, removed).
+const PARAMS_HASH_DOMAIN: &[u8] = b"ltonode/chain-params/v2";
 
 /// A fraction `numerator / denominator` applied to integers the way LTO's `Fraction` does:
 /// `value / denominator * numerator` (divide first, so the result never exceeds `value` when
@@ -42,7 +43,7 @@ const PARAMS_HASH_DOMAIN: &[u8] = b"ltonode/chain-params/v1";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ratio {
-    /// The numerator.
+    /// What the value is multiplied by, after the division.
     pub numerator: u64,
     /// The denominator; never zero in valid params.
     pub denominator: u64,
@@ -72,13 +73,11 @@ pub struct ChainParams {
     pub c1: f64,
     /// Fair PoS C2: dimensionless scale of `base_target * weighted_balance` (5e17).
     pub c2: f64,
-    /// The block time the base target steers towards, in seconds (60).
-    pub target_block_secs: u64,
     /// Lower edge of the base-target dead band in whole seconds: a shorter three-block average
-    /// lowers the base target (30 on mainnet, `target / 2`).
+    /// lowers the base target (30 on mainnet: [`band_for_target`] of the 60 s block time).
     pub bt_band_lower_secs: u64,
     /// Upper edge of the base-target dead band in whole seconds: a longer three-block average
-    /// raises the base target (90 on mainnet, `target * 3 / 2`).
+    /// raises the base target (90 on mainnet: [`band_for_target`] of the 60 s block time).
     pub bt_band_upper_secs: u64,
     /// Base target of the genesis block.
     pub initial_base_target: u64,
@@ -95,9 +94,6 @@ pub struct ChainParams {
     pub max_rollback: u32,
     /// How often a generator emits a micro block (3000 ms).
     pub micro_interval_ms: u64,
-    /// A new key block references the newest micro block held at least this long, so that it
-    /// has had time to propagate.
-    pub min_micro_age_ms: u64,
     /// Most transactions in one micro block (500).
     pub max_txs_per_micro: u32,
     /// Most transaction bytes in a key block and all its micro blocks together (1 MiB).
@@ -167,14 +163,13 @@ impl ChainParams {
     /// LTO mainnet's constants, with this node's additions (VRF hit, raffle factor, own-stake
     /// rule, summary blocks).
     pub fn mainnet() -> ChainParams {
-        let target_block_secs = 60;
-        let (bt_band_lower_secs, bt_band_upper_secs) = band_for_target(target_block_secs);
+        // The block time the base target steers towards: 60 s.
+        let (bt_band_lower_secs, bt_band_upper_secs) = band_for_target(60);
         ChainParams {
             chain_id: ChainId::MAINNET,
             t_min_ms: 5000,
             c1: 70000.0,
             c2: 5e17,
-            target_block_secs,
             bt_band_lower_secs,
             bt_band_upper_secs,
             // LTO's and Waves' genesis value; far too high for the real stake, it falls by 1 %
@@ -186,8 +181,6 @@ impl ChainParams {
             max_time_drift_ms: 100,
             max_rollback: 100,
             micro_interval_ms: 3000,
-            // 1.5 intervals: reference recommends 1-2 intervals (LTO used 6 s with 5 s).
-            min_micro_age_ms: 4500,
             max_txs_per_micro: 500,
             max_block_bytes: 1024 * 1024,
             lease_unbonding: 3000,
@@ -218,14 +211,13 @@ impl ChainParams {
     /// A single node forging alone: ~5 s key blocks (mean 4.7 s), micro blocks every second,
     /// short windows so leases and summaries show up within minutes.
     pub fn dev() -> ChainParams {
-        let target_block_secs = 5;
-        let (bt_band_lower_secs, bt_band_upper_secs) = band_for_target(target_block_secs);
+        // The block time the base target steers towards: 5 s.
+        let (bt_band_lower_secs, bt_band_upper_secs) = band_for_target(5);
         ChainParams {
             chain_id: ChainId::TESTNET,
             // See the module docs: T_min must sit well below the band's lower edge (2 s).
             t_min_ms: 1000,
             c1: 4000.0,
-            target_block_secs,
             bt_band_lower_secs,
             bt_band_upper_secs,
             // Equilibrium ~0.5 * C2 / stake for these delays; 50 suits ~5*10^15 units (the dev
@@ -235,8 +227,6 @@ impl ChainParams {
             gen_depth: 100,
             hit_lag: 10,
             micro_interval_ms: 1000,
-            // No peers to reach; one interval keeps the rule exercised without losing much.
-            min_micro_age_ms: 1000,
             lease_unbonding: 100,
             // 120 blocks ~ 10 minutes.
             summary_period: 120,
@@ -262,9 +252,8 @@ impl ChainParams {
     /// a non-inverted band, an opener share of at most one). Presets always pass; call this
     /// on parameters loaded from a file.
     pub fn validate(&self) -> Result<(), ParamsError> {
-        let positive: [(&'static str, u64); 11] = [
+        let positive: [(&'static str, u64); 10] = [
             ("t_min_ms", self.t_min_ms),
-            ("target_block_secs", self.target_block_secs),
             ("initial_base_target", self.initial_base_target),
             ("gen_depth", u64::from(self.gen_depth)),
             ("micro_interval_ms", self.micro_interval_ms),
@@ -319,7 +308,6 @@ impl ChainParams {
             out.extend_from_slice(&v.to_be_bytes());
         }
         for v in [
-            self.target_block_secs,
             self.bt_band_lower_secs,
             self.bt_band_upper_secs,
             self.initial_base_target,
@@ -332,7 +320,6 @@ impl ChainParams {
         out.extend_from_slice(&self.max_time_drift_ms.to_be_bytes());
         out.extend_from_slice(&self.max_rollback.to_be_bytes());
         out.extend_from_slice(&self.micro_interval_ms.to_be_bytes());
-        out.extend_from_slice(&self.min_micro_age_ms.to_be_bytes());
         for v in [
             self.max_txs_per_micro,
             self.max_block_bytes,

@@ -15,6 +15,10 @@
 //! a generator's chance to forge the next block is then exactly `w_i / Σ w_j`, as with plain
 //! Fair PoS, and the base target absorbs the overall scale of `r`.
 
+// Amounts, weights and heights must not wrap: every integer operation here is checked,
+// saturating or provably in range.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use crate::params::ChainParams;
 use ltonode_ledger::{Amount, Height, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -112,13 +116,13 @@ pub fn delay_ms(
     if weighted_balance == 0 || parent_base_target == 0 {
         return u64::MAX;
     }
-    let h = hit as f64 / MAX_HIT;
-    let inner =
-        1.0 - params.c2 * libm::log(h) / parent_base_target as f64 / weighted_balance as f64;
-    let d = params.t_min_ms as f64 + params.c1 * libm::log(inner);
-    if d.is_finite() {
-        // `as` truncates toward zero and saturates; d >= T_min > 0 here.
-        d as u64
+    let hit_ratio = hit as f64 / MAX_HIT;
+    let inner = 1.0
+        - params.c2 * libm::log(hit_ratio) / parent_base_target as f64 / weighted_balance as f64;
+    let delay = params.t_min_ms as f64 + params.c1 * libm::log(inner);
+    if delay.is_finite() {
+        // `as` truncates toward zero and saturates; delay >= T_min > 0 here.
+        delay as u64
     } else {
         u64::MAX
     }
@@ -153,14 +157,14 @@ pub fn next_base_target(
     let span_ms = new_ts.millis().saturating_sub(ts_grandparent.millis());
     let avg_secs = span_ms / 3 / 1000;
     let step = (parent_base_target / 100).max(1);
-    let bt = if avg_secs > params.bt_band_upper_secs {
+    let base_target = if avg_secs > params.bt_band_upper_secs {
         parent_base_target.saturating_add(step)
     } else if avg_secs < params.bt_band_lower_secs {
         parent_base_target.saturating_sub(step).max(1)
     } else {
         parent_base_target
     };
-    Ok(bt)
+    Ok(base_target)
 }
 
 /// The score a key block adds to its chain: `2^64 / base_target`, truncated
@@ -273,15 +277,15 @@ pub fn raffle_factor_ppm(inputs: &RaffleInputs) -> Result<RaffleFactor, PosError
     if txs == 0 || total_stake == 0 {
         return Ok(RaffleFactor::ONE);
     }
-    // ST = a / b with a = stake * total_txs, b = total_stake * txs; both fit u128 and b > 0.
-    let a = u128::from(stake).saturating_mul(u128::from(total_txs));
-    let b = u128::from(total_stake).saturating_mul(u128::from(txs));
-    let diff = a.abs_diff(b);
+    // ST = stake_side / tx_side with stake_side = stake * total_txs and tx_side =
+    // total_stake * txs; both fit u128 (products of two u64) and tx_side > 0.
+    let stake_side = u128::from(stake).saturating_mul(u128::from(total_txs));
+    let tx_side = u128::from(total_stake).saturating_mul(u128::from(txs));
     // |ST - 1|; squaring removes the sign.
-    let x = diff as f64 / b as f64;
-    let e = libm::exp(-0.5 * x * x);
-    // e is in [0, 1], so the bonus is in [0, 500_000]; `as` truncates (and saturates).
-    let bonus = (500_000.0 * e) as u32;
+    let distance = stake_side.abs_diff(tx_side) as f64 / tx_side as f64;
+    let closeness = libm::exp(-0.5 * distance * distance);
+    // closeness is in [0, 1], so the bonus is in [0, 500_000]; `as` truncates (and saturates).
+    let bonus = (500_000.0 * closeness) as u32;
     RaffleFactor::from_ppm(PPM.saturating_add(bonus))
 }
 
@@ -309,15 +313,15 @@ pub fn weighted_balance(
         .units()
         .saturating_mul(params.own_stake_multiplier);
     let capped = generating_balance.units().min(cap);
-    let w = u128::from(capped).saturating_mul(u128::from(raffle.ppm())) / PPM_WIDE;
-    let w = u64::try_from(w).unwrap_or(u64::MAX);
-    if w == 0 {
+    let weighted = u128::from(capped).saturating_mul(u128::from(raffle.ppm())) / PPM_WIDE;
+    let weighted = u64::try_from(weighted).unwrap_or(u64::MAX);
+    if weighted == 0 {
         return Err(PosError::ZeroWeightedBalance {
             generating: generating_balance,
             own: own_balance,
         });
     }
-    Ok(w)
+    Ok(weighted)
 }
 
 #[cfg(test)]

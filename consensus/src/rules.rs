@@ -8,6 +8,10 @@
 //! balance `w` (generating balance ≥ minimum, capped by the 10% own-stake rule, times the
 //! raffle factor); the delay `ts ≥ parent.ts + delay(hit, parent.bt, w)`; the signature.
 
+// Amounts, weights and heights must not wrap: every integer operation here is checked,
+// saturating or provably in range.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use crate::params::ChainParams;
 use crate::pos::{
     PosError, RaffleFactor, RaffleInputs, delay_ms, hit_from_vrf_output, next_base_target,
@@ -32,9 +36,9 @@ pub enum ConsensusError {
     /// The block is not the next height.
     #[error("expected height {expected}, found {found}")]
     WrongHeight {
-        /// The next height.
+        /// The height after the tip.
         expected: u32,
-        /// The block's.
+        /// The height in the header.
         found: u32,
     },
     /// The block's timestamp is too far ahead of local time (may be retried later).
@@ -42,15 +46,15 @@ pub enum ConsensusError {
     FromFuture {
         /// The block's timestamp.
         timestamp: u64,
-        /// Local time.
+        /// The local time the block was checked at.
         now: u64,
     },
     /// The base target is not the recomputed one.
     #[error("base target {found}, expected {expected}")]
     BaseTarget {
-        /// The recomputed value.
+        /// The base target recomputed from the chain.
         expected: u64,
-        /// The header's.
+        /// The base target in the header.
         found: u64,
     },
     /// The VRF proof does not verify for the generator's key.
@@ -67,7 +71,7 @@ pub enum ConsensusError {
     TooEarly {
         /// The block's timestamp.
         timestamp: u64,
-        /// The earliest allowed.
+        /// The parent's timestamp plus the generator's delay.
         earliest: u64,
     },
     /// A header needed for the check is missing.
@@ -92,14 +96,14 @@ pub fn vrf_message<S: Store>(
     params: &ChainParams,
     parent_height: Height,
 ) -> Result<[u8; 32], ConsensusError> {
-    let h = if parent_height.0 > params.hit_lag {
-        parent_height.0 - params.hit_lag
-    } else {
-        parent_height.0
-    };
+    let source_height = parent_height
+        .0
+        .checked_sub(params.hit_lag)
+        .filter(|h| *h > 0)
+        .unwrap_or(parent_height.0);
     let header = chain
-        .header_at(Height(h))?
-        .ok_or(ConsensusError::MissingHeader(h))?;
+        .header_at(Height(source_height))?
+        .ok_or(ConsensusError::MissingHeader(source_height))?;
     hit_source(&header)
 }
 
@@ -112,7 +116,7 @@ pub fn balance_window_complete<S: Store>(
 ) -> Result<bool, ConsensusError> {
     Ok(match chain.snapshot_height()? {
         None => true,
-        Some(b) => chain.height().0.saturating_sub(params.gen_depth) > b.0,
+        Some(snapshot) => chain.height().0.saturating_sub(params.gen_depth) > snapshot.0,
     })
 }
 
@@ -126,20 +130,25 @@ pub fn generator_weight<S: Store>(
     if chain.script(generator).map_err(ChainError::from)?.is_some() {
         return Err(ConsensusError::ScriptedGenerator(*generator));
     }
-    let p = chain.height();
-    let g = chain.generating_balance(generator, p, params.gen_depth)?;
-    let acc = chain.account(generator).map_err(ChainError::from)?;
-    let own = acc.regular.saturating_sub(acc.lease_out);
-    let from = Height(p.0.saturating_sub(params.gen_depth));
-    let (txs, total_txs) = chain.tx_counts(generator, from, p)?;
+    let tip_height = chain.height();
+    let generating = chain.generating_balance(generator, tip_height, params.gen_depth)?;
+    let account = chain.account(generator).map_err(ChainError::from)?;
+    let own = account.regular.saturating_sub(account.lease_out);
+    let window_start = Height(tip_height.0.saturating_sub(params.gen_depth));
+    let (txs, total_txs) = chain.tx_counts(generator, window_start, tip_height)?;
     let raffle = raffle_factor_ppm(&RaffleInputs {
-        stake: g.min(total_supply),
+        stake: generating.min(total_supply),
         total_stake: total_supply,
         txs,
         total_txs,
     })
     .unwrap_or(RaffleFactor::ONE);
-    Ok(weighted_balance(params, Amount(g), Amount(own), raffle)?)
+    Ok(weighted_balance(
+        params,
+        Amount(generating),
+        Amount(own),
+        raffle,
+    )?)
 }
 
 /// The base target a block after the tip with timestamp `ts` must carry.
@@ -149,23 +158,22 @@ pub fn expected_base_target<S: Store>(
     ts: Timestamp,
 ) -> Result<u64, ConsensusError> {
     let tip = chain.tip().ok_or(ChainError::Empty)?;
-    let p = tip.height;
-    let grand = if p.0 > 2 {
-        Some(
+    // The grandparent of the new block (height tip - 2) exists once the tip is above 2.
+    let grandparent_ts = match tip.height.0.checked_sub(2).filter(|h| *h > 0) {
+        Some(grandparent) => Some(
             chain
-                .header_at(Height(p.0 - 2))?
-                .ok_or(ConsensusError::MissingHeader(p.0 - 2))?
+                .header_at(Height(grandparent))?
+                .ok_or(ConsensusError::MissingHeader(grandparent))?
                 .timestamp,
-        )
-    } else {
-        None
+        ),
+        None => None,
     };
     Ok(next_base_target(
         params,
         tip.header.base_target,
-        p,
+        tip.height,
         ts,
-        grand,
+        grandparent_ts,
     )?)
 }
 
@@ -191,10 +199,10 @@ pub fn validate_key_block<S: Store>(
             now: now.0,
         });
     }
-    let bt = expected_base_target(chain, params, header.timestamp)?;
-    if header.base_target != bt {
+    let base_target = expected_base_target(chain, params, header.timestamp)?;
+    if header.base_target != base_target {
         return Err(ConsensusError::BaseTarget {
-            expected: bt,
+            expected: base_target,
             found: header.base_target,
         });
     }
@@ -207,8 +215,8 @@ pub fn validate_key_block<S: Store>(
     let hit = hit_from_vrf_output(&vrf::hit_source(&beta));
     let generator = Address::from_public_key(params.chain_id, &header.generator);
     let delay = if balance_window_complete(chain, params)? {
-        let w = generator_weight(chain, params, &generator, total_supply)?;
-        delay_ms(params, hit, tip.header.base_target, w)
+        let weight = generator_weight(chain, params, &generator, total_supply)?;
+        delay_ms(params, hit, tip.header.base_target, weight)
     } else {
         // Just after a fast sync the generating-balance window reaches below the snapshot,
         // where this node has no balance history: the balance-dependent delay cannot be

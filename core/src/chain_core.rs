@@ -1,23 +1,21 @@
 //! [`Core`]: the chain, the pool and the forger of one node behind one synchronous entry
 //! point, [`Core::handle`]. Everything that changes the chain goes through it: forging on a
-//! tick, admission of verified transactions, gossiped blocks, sync extensions.
+//! tick, admission of verified transactions, gossiped blocks, sync extensions. This file holds
+//! the state, the dispatch of inputs and the read accessors; the handlers are in the modules
+//! named on [`Core`].
 
+use crate::dev_load::DevLoad;
 use crate::event::{
-    Action, Applied, Forged, GossipItem, Imported, Input, Outgoing, Output, Reply, TxRefusal,
+    Action, Applied, Block, GossipItem, Imported, Input, Outgoing, Output, Reply, TxRefusal,
 };
 use crate::pool::{Pool, PoolLimits};
-use ltonode_consensus::rules::validate_key_block;
-use ltonode_consensus::{
-    ChainParams, ChainScore, ConsensusError, Forger, ForgerAction, ScoreCache,
-};
-use ltonode_ledger::block::{BlockId, anchor_leaves};
+use ltonode_consensus::{ChainParams, ChainScore, ConsensusError, Forger, ScoreCache};
+use ltonode_ledger::block::{BlockId, MicroBlock};
 use ltonode_ledger::chain::{Chain, ChainConfig, ChainError, Tip};
 use ltonode_ledger::state::BlockContext;
-use ltonode_ledger::state::transition::{Overlay, TxApplyError};
-use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext, verify_batch};
-use ltonode_ledger::tx::{Transaction, TxBody, TxId, VerifiedTx};
+use ltonode_ledger::tx::VerifiedTx;
+use ltonode_ledger::tx::validate::{FeeSchedule, ValidationContext};
 use ltonode_ledger::{Address, Amount, Hash32, Height, KeyPair, Store, Timestamp};
-use std::collections::HashSet;
 
 /// An internal failure (storage, corrupt records): not the fault of any input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,13 +43,13 @@ pub enum CoreError {
 /// How a core is set up.
 #[derive(Clone)]
 pub struct CoreConfig {
-    /// The chain's parameters.
+    /// The protocol constants the chain runs with (a preset of `ChainParams`).
     pub params: ChainParams,
     /// Total stake, for the raffle factor.
     pub total_supply: Amount,
     /// The key this node forges with, if it forges.
     pub forging_key: Option<KeyPair>,
-    /// The pool's bounds.
+    /// How many transactions and bytes the pool holds at most, in all and per sender.
     pub pool_limits: PoolLimits,
     /// Dev chains only: sign this many anchors with this key whenever the node leads and its
     /// pool is empty, so a lone dev node shows micro blocks without a client.
@@ -73,39 +71,49 @@ impl CoreConfig {
 
 /// The pool's transactions applied on top of the tip (a cache for admission), valid for one
 /// tip and one pool generation.
-struct PoolState {
-    tip: BlockId,
-    generation: u64,
-    parts: ltonode_ledger::state::transition::OverlayParts,
+pub(crate) struct PoolState {
+    pub(crate) tip: BlockId,
+    pub(crate) generation: u64,
+    pub(crate) parts: ltonode_ledger::state::transition::OverlayParts,
 }
 
-/// Anchors signed by a dev account on each micro block (dev chains only).
-struct DevLoad {
-    key: KeyPair,
-    per_tick: usize,
-    counter: u64,
+/// The node's own chain above a common ancestor, kept while a sync switch is not yet proven
+/// better (see `import.rs`).
+pub(crate) struct Checkpoint {
+    /// The highest block both chains share.
+    pub(crate) ancestor: Height,
+    /// The ancestor's micro blocks as this node had them.
+    pub(crate) ancestor_micros: Vec<MicroBlock>,
+    /// This node's blocks above the ancestor.
+    pub(crate) own: Vec<Block>,
+    /// The score of `own`.
+    pub(crate) own_score: ChainScore,
 }
 
-/// The chain core of one node.
+/// The chain core of one node. Its methods live by concept: forging (`forging.rs`), admission
+/// and pool upkeep (`admission.rs`), key blocks and summaries (`key_block.rs`), blocks from
+/// peers (`import.rs`).
 pub struct Core<S: Store> {
     pub(crate) chain: Chain<S>,
     pub(crate) pool: Pool,
     pub(crate) params: ChainParams,
-    total_supply: u64,
-    forger: Option<Forger>,
-    load: Option<DevLoad>,
-    next_summary: Hash32,
-    summary_for: Option<BlockId>,
-    forging_enabled: bool,
-    revalidated_at: Option<Height>,
-    pool_state: Option<PoolState>,
+    pub(crate) total_supply: u64,
+    pub(crate) forger: Option<Forger>,
+    pub(crate) load: Option<DevLoad>,
+    /// The summary hash the next key block commits, derived for the tip `summary_for`.
+    pub(crate) next_summary: Hash32,
+    pub(crate) summary_for: Option<BlockId>,
+    pub(crate) forging_enabled: bool,
+    /// The tip height the pool was last revalidated at.
+    pub(crate) revalidated_at: Option<Height>,
+    pub(crate) pool_state: Option<PoolState>,
     score: ScoreCache,
     /// Blocks and transactions to publish, drained into each [`Output`].
     pub(crate) outbox: Vec<Outgoing>,
     /// Blocks of peers applied since the last output.
     pub(crate) applied: Applied,
     /// The node's own chain, kept while a sync switch is not yet proven better.
-    pub(crate) checkpoint: Option<crate::import::Checkpoint>,
+    pub(crate) checkpoint: Option<Checkpoint>,
 }
 
 impl<S: Store> Core<S> {
@@ -122,11 +130,9 @@ impl<S: Store> Core<S> {
             params: config.params,
             total_supply,
             forger,
-            load: config.dev_load.map(|(key, per_tick)| DevLoad {
-                key,
-                per_tick,
-                counter: 0,
-            }),
+            load: config
+                .dev_load
+                .map(|(key, per_tick)| DevLoad::new(key, per_tick)),
             next_summary: [0; 32],
             summary_for: None,
             forging_enabled: true,
@@ -185,12 +191,12 @@ impl<S: Store> Core<S> {
         &self.chain
     }
 
-    /// The pool.
+    /// The transactions waiting for a block, in the order the forger takes them.
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
-    /// The chain's parameters.
+    /// The protocol constants the chain runs with.
     pub fn params(&self) -> &ChainParams {
         &self.params
     }
@@ -258,291 +264,6 @@ impl<S: Store> Core<S> {
     /// The stateless validation context of the tip.
     pub fn validation_context(&self) -> Result<ValidationContext, CoreError> {
         Ok(self.chain.validation_context()?)
-    }
-
-    /// Stores the summaries of the last two closed periods if they are missing (the summary
-    /// is written right after the key block that commits it; a crash in between is repaired
-    /// here). Only summaries whose committing key block is in the chain are built.
-    fn store_missing_summaries(&mut self) -> Result<(), CoreError> {
-        let p = self.params.summary_period;
-        let h = self.chain.height().0;
-        if p == 0 || h < 2 {
-            return Ok(());
-        }
-        let last = (h - 1) / p;
-        for n in last.saturating_sub(1).max(1)..=last {
-            if self.chain.pruned_height()?.0 >= n.saturating_mul(p) {
-                // Its blocks are gone: it was stored before they were pruned.
-                continue;
-            }
-            let Some(committing) = self.chain.header_at(Height(n * p + 1))? else {
-                continue;
-            };
-            ltonode_summary::store_committed_summary(
-                &self.chain,
-                n,
-                committing.commitments.summary_hash,
-            )?;
-        }
-        Ok(())
-    }
-
-    /// Applies a key block already validated: derives the summary hash it must commit,
-    /// applies it, and stores the summary it closes. Returns the transactions of micro
-    /// blocks it dropped. A ledger refusal (commitments, signature) is returned as such.
-    pub(crate) fn apply_key_block(
-        &mut self,
-        header: &ltonode_ledger::block::KeyBlockHeader,
-    ) -> Result<Result<Vec<Transaction>, ChainError>, CoreError> {
-        let dropped = match self.chain.drop_unreferenced(&header.parent) {
-            Ok(d) => d,
-            Err(e @ ChainError::UnknownParent(_)) => return Ok(Err(e)),
-            Err(e) => return Err(e.into()),
-        };
-        let summary = ltonode_summary::next_summary_hash(&self.chain)?;
-        let mut returned = match self.chain.apply_key_block(header, summary) {
-            Ok(r) => r,
-            Err(e @ (ChainError::Store(_) | ChainError::Corrupt(_))) => return Err(e.into()),
-            Err(e) => return Ok(Err(e)),
-        };
-        let p = self.params.summary_period;
-        let closed = header.height.0.saturating_sub(1);
-        if p > 0 && closed > 0 && closed.is_multiple_of(p) {
-            // A summary of this period stored by a fork that was rolled back is replaced.
-            ltonode_summary::store_committed_summary(
-                &self.chain,
-                closed / p,
-                header.commitments.summary_hash,
-            )?;
-        }
-        returned.splice(0..0, dropped);
-        Ok(Ok(returned))
-    }
-
-    /// The one admission path: `txs` were verified statelessly (by the caller, off the core,
-    /// or by [`Core::readd`]); each is checked against the pool and the chain (already
-    /// known), applied on the tip with the pool's transactions (overdraft, replay, unknown
-    /// lease...), and pooled. `publish`: gossip the admitted ones (a client's or a
-    /// rollback's; a peer's are relayed by the network once accepted).
-    pub fn admit(
-        &mut self,
-        txs: Vec<VerifiedTx>,
-        publish: bool,
-    ) -> Result<Vec<Result<TxId, TxRefusal>>, CoreError> {
-        let mut results = Vec::with_capacity(txs.len());
-        if txs.is_empty() {
-            return Ok(results);
-        }
-        let bctx = self.block_context()?;
-        let tip_id = self.tip()?.total_id;
-        let cached = match self.pool_state.take() {
-            Some(p) if p.tip == tip_id && p.generation == self.pool.generation() => Some(p.parts),
-            _ => None,
-        };
-        let mut overlay = match cached {
-            Some(parts) => Overlay::from_parts(&self.chain, bctx, parts),
-            None => {
-                let mut o = Overlay::new(&self.chain, bctx);
-                for pending in self.pool.txs() {
-                    // Pending transactions that no longer apply are the forger's to drop;
-                    // they must not block new ones.
-                    let _ = o.apply(pending);
-                }
-                o
-            }
-        };
-        let mut admitted = Vec::new();
-        let mut seen = HashSet::new();
-        for v in txs {
-            let id = v.id();
-            if !seen.insert(id) || self.pool.contains(&id) {
-                results.push(Err(TxRefusal::InPool(id)));
-                continue;
-            }
-            if self.chain.transaction(&id)?.is_some() {
-                results.push(Err(TxRefusal::State(TxApplyError::Duplicate(id))));
-                continue;
-            }
-            // A refused transaction leaves the overlay as it was.
-            match overlay.apply(&v) {
-                Ok(()) => {
-                    results.push(Ok(id));
-                    admitted.push((results.len() - 1, v));
-                }
-                Err(e) => results.push(Err(TxRefusal::State(e))),
-            }
-        }
-        let parts = overlay.into_parts();
-        let before = self.pool.generation();
-        let mut inserted = 0u64;
-        for (at, v) in admitted {
-            let tx = publish.then(|| v.tx().clone());
-            match self.pool.insert(v) {
-                Ok(()) => {
-                    inserted += 1;
-                    if let Some(tx) = tx {
-                        self.outbox.push(Outgoing::Transaction(tx));
-                    }
-                }
-                Err(refusal) => {
-                    if let Some(slot) = results.get_mut(at) {
-                        *slot = Err(TxRefusal::Pool(refusal));
-                    }
-                }
-            }
-        }
-        // The overlay holds exactly the pool only if every admitted transaction went in and
-        // none was evicted for it (each insert bumps the generation once, each eviction
-        // once more); otherwise it is rebuilt next time.
-        let all_in = results.iter().filter(|r| r.is_ok()).count() as u64 == inserted;
-        if all_in && self.pool.generation() == before.saturating_add(inserted) {
-            self.pool_state = Some(PoolState {
-                tip: tip_id,
-                generation: self.pool.generation(),
-                parts,
-            });
-        }
-        Ok(results)
-    }
-
-    /// Puts transactions of dropped blocks back into the pool through the admission path
-    /// (those that are in the chain now are known and refused there). Their signatures are
-    /// checked again here: a rollback is rare and its transactions few.
-    pub(crate) fn readd(&mut self, txs: Vec<Transaction>) -> Result<(), CoreError> {
-        if txs.is_empty() {
-            return Ok(());
-        }
-        let ctx = self.chain.validation_context()?;
-        let verified: Vec<VerifiedTx> = verify_batch(txs, &ctx).into_iter().flatten().collect();
-        self.admit(verified, true)?;
-        Ok(())
-    }
-
-    /// Drops pool transactions that are in the chain now.
-    pub(crate) fn purge_pool(&mut self) -> Result<(), CoreError> {
-        let mut included = HashSet::new();
-        for v in self.pool.txs() {
-            if self.chain.transaction(&v.id())?.is_some() {
-                included.insert(v.id());
-            }
-        }
-        self.pool.remove_ids(&included);
-        Ok(())
-    }
-
-    /// After a new key block (forged or imported): drops pool transactions that expired or
-    /// no longer apply on the new state (confirmed elsewhere, overdrawn, lease gone).
-    fn revalidate_pool(&mut self) -> Result<(), CoreError> {
-        let Some(tip) = self.chain.tip() else {
-            return Ok(());
-        };
-        if self.revalidated_at == Some(tip.height) {
-            return Ok(());
-        }
-        self.revalidated_at = Some(tip.height);
-        let oldest = Timestamp(
-            tip.prev_timestamp
-                .0
-                .saturating_sub(self.params.max_tx_past_ms),
-        );
-        let ctx = block_context(&self.params, tip);
-        self.pool.drop_expired(oldest);
-        let mut overlay = Overlay::new(&self.chain, ctx);
-        let mut stale = HashSet::new();
-        for v in self.pool.txs() {
-            if overlay.apply(v).is_err() {
-                stale.insert(v.id());
-            }
-        }
-        self.pool.remove_ids(&stale);
-        Ok(())
-    }
-
-    fn feed_dev_load(&mut self) -> Result<(), CoreError> {
-        let Some(load) = self.load.as_mut() else {
-            return Ok(());
-        };
-        let leads = self.forger.as_ref().is_some_and(|f| f.leads(&self.chain));
-        if !leads || !self.pool.is_empty() || load.per_tick == 0 {
-            return Ok(());
-        }
-        let tip_ts = self.chain.tip().ok_or(ChainError::Empty)?.header.timestamp;
-        let mut txs = Vec::with_capacity(load.per_tick);
-        for _ in 0..load.per_tick {
-            load.counter += 1;
-            let hash = ltonode_ledger::sha256(&load.counter.to_be_bytes());
-            let mut tx = Transaction {
-                version: 3,
-                chain_id: self.params.chain_id,
-                timestamp: Timestamp(tip_ts.0.saturating_add(load.counter % 1000)),
-                sender: load.key.public_key().into(),
-                fee: Amount(35_000_000),
-                sponsor: None,
-                proofs: Vec::new(),
-                body: TxBody::Anchor {
-                    anchors: vec![hash.to_vec()],
-                },
-            };
-            tx.sign_with(&load.key);
-            txs.push(tx);
-        }
-        let ctx = self.chain.validation_context()?;
-        let verified: Vec<VerifiedTx> = verify_batch(txs, &ctx).into_iter().flatten().collect();
-        self.admit(verified, false)?;
-        Ok(())
-    }
-
-    /// Forging at `now`: at most one key block or micro block. Returns what was forged and
-    /// when to tick again at the latest.
-    pub fn tick(&mut self, now: Timestamp) -> Result<(Vec<Forged>, Option<Timestamp>), CoreError> {
-        self.revalidate_pool()?;
-        self.feed_dev_load()?;
-        if !self.forging_enabled {
-            return Ok((Vec::new(), None));
-        }
-        if self.forger.is_none() {
-            return Ok((Vec::new(), None));
-        }
-        // The summary the next key block commits, derived again whenever the tip changes
-        // (micro blocks of a period's last block change it too).
-        let tip_id = self.chain.tip().map(|t| t.total_id);
-        if self.summary_for != tip_id {
-            self.next_summary = ltonode_summary::next_summary_hash(&self.chain)?;
-            self.summary_for = tip_id;
-        }
-        let Some(forger) = self.forger.as_mut() else {
-            return Ok((Vec::new(), None));
-        };
-        forger.set_next_summary(self.next_summary);
-        let action = forger.step(&self.chain, now, self.pool.txs())?;
-        match action {
-            ForgerAction::KeyBlock(header) => {
-                validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
-                let returned = self.apply_key_block(&header)??;
-                self.readd(returned)?;
-                self.outbox
-                    .push(Outgoing::KeyBlock(Box::new(header.clone())));
-                let forged = Forged::KeyBlock {
-                    height: header.height,
-                    timestamp: header.timestamp,
-                };
-                Ok((vec![forged], Some(now)))
-            }
-            ForgerAction::MicroBlock(micro, verified) => {
-                self.chain.apply_own_micro_block(&micro, &verified)?;
-                let anchors: usize = verified.iter().map(|v| anchor_leaves(v.tx()).len()).sum();
-                let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
-                self.pool.remove_ids(&ids);
-                self.outbox.push(Outgoing::MicroBlock(micro));
-                let forged = Forged::MicroBlock {
-                    height: self.chain.height(),
-                    txs: verified.len(),
-                    anchors,
-                };
-                Ok((vec![forged], Some(now)))
-            }
-            ForgerAction::Wait { until } => Ok((Vec::new(), until)),
-        }
     }
 
     /// Handles a gossip batch: blocks in arrival order, transactions admitted together at the

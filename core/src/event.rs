@@ -25,14 +25,14 @@ pub enum Input<P> {
     Gossip {
         /// The time the batch is judged at (key blocks from the future are refused).
         now: Timestamp,
-        /// The messages.
+        /// Each message with the peer that relayed it, in arrival order.
         items: Vec<(P, GossipItem)>,
     },
     /// Consecutive blocks of a sync response from `from`; the first should be in the chain.
     Extension {
         /// The peer that sent them.
         from: P,
-        /// The blocks.
+        /// Key blocks with their micro blocks, at consecutive heights.
         blocks: Vec<Block>,
         /// Whether the peer has blocks beyond these (its score was found higher).
         more: bool,
@@ -48,9 +48,9 @@ pub enum Input<P> {
 /// One decoded gossip message.
 #[derive(Debug)]
 pub enum GossipItem {
-    /// A key block header.
+    /// A key block header, not yet validated.
     KeyBlock(KeyBlockHeader),
-    /// A micro block.
+    /// A micro block, not yet checked against the chain.
     MicroBlock(MicroBlock),
     /// A transaction, or why its stateless check failed off the core.
     Transaction(Result<VerifiedTx, ValidationError>),
@@ -94,14 +94,14 @@ pub enum Outgoing {
 /// A block this node forged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Forged {
-    /// A key block.
+    /// A key block, applied and queued for publishing.
     KeyBlock {
-        /// Its height.
+        /// The height it was forged at.
         height: Height,
-        /// Its timestamp.
+        /// Its timestamp (its slot, or later).
         timestamp: Timestamp,
     },
-    /// A micro block.
+    /// A micro block of pool transactions on this node's own key block.
     MicroBlock {
         /// The height it belongs to.
         height: Height,
@@ -151,7 +151,8 @@ pub enum TxRefusal {
     /// It does not apply on the chain and the pool (overdraft, replay, unknown lease...).
     #[error(transparent)]
     State(#[from] TxApplyError),
-    /// The pool's bounds.
+    /// The pool did not take it: already there, the sender at its limit, or full of
+    /// transactions paying at least as much per byte.
     #[error("the pool refused the transaction: {0}")]
     Pool(#[from] PoolRefusal),
 }

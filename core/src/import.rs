@@ -17,27 +17,17 @@
 //!   remote prefix.
 //! - Transactions of dropped blocks go back to the pool through the admission path.
 
-use crate::chain_core::{Core, CoreError};
+use crate::chain_core::{Checkpoint, Core, CoreError};
 use crate::event::{Block, BlockRefusal, Extension, Imported};
 use ltonode_consensus::fork::{Sibling, headers_score, prefer_sibling, range_score, should_switch};
 use ltonode_consensus::rules::vrf_message;
 use ltonode_consensus::vrf::{self, VrfProof};
-use ltonode_consensus::{ChainScore, ConsensusError, reorg_allowed, validate_key_block};
+use ltonode_consensus::{ConsensusError, reorg_allowed, validate_key_block};
 use ltonode_ledger::block::{KeyBlockHeader, MicroBlock, anchor_leaves};
 use ltonode_ledger::chain::ChainError;
-use ltonode_ledger::tx::{Transaction, TxId};
+use ltonode_ledger::tx::Transaction;
 use ltonode_ledger::{Height, Store, Timestamp};
 use std::cmp::Ordering;
-use std::collections::HashSet;
-
-/// The node's own chain above a common ancestor, kept while a sync switch is not yet proven
-/// better.
-pub(crate) struct Checkpoint {
-    ancestor: Height,
-    ancestor_micros: Vec<MicroBlock>,
-    own: Vec<Block>,
-    own_score: ChainScore,
-}
 
 fn is_internal(e: &ChainError) -> bool {
     matches!(e, ChainError::Store(_) | ChainError::Corrupt(_))
@@ -100,8 +90,8 @@ impl<S: Store> Core<S> {
         if height == tip_height.saturating_add(1) && parent_at == Some(tip_height) {
             return Ok(match self.extend(header, now)? {
                 Ok(returned) => {
-                    self.readd(returned)?;
-                    self.purge_pool()?;
+                    self.readmit(returned)?;
+                    self.remove_confirmed()?;
                     Imported::Applied
                 }
                 Err(r) => Imported::Refused(r),
@@ -152,9 +142,9 @@ impl<S: Store> Core<S> {
         let dropped = self.chain.rollback_to(parent)?;
         match self.extend(header, now)? {
             Ok(returned) => {
-                self.readd(dropped)?;
-                self.readd(returned)?;
-                self.purge_pool()?;
+                self.readmit(dropped)?;
+                self.readmit(returned)?;
+                self.remove_confirmed()?;
                 Ok(Imported::SiblingSwitched)
             }
             Err(refusal) => {
@@ -207,15 +197,15 @@ impl<S: Store> Core<S> {
     }
 
     fn count_micro(&mut self, micro: &MicroBlock) {
-        let a = &mut self.applied;
-        a.micro_blocks = a.micro_blocks.saturating_add(1);
-        a.txs = a.txs.saturating_add(micro.transactions.len() as u64);
+        let applied = &mut self.applied;
+        applied.micro_blocks = applied.micro_blocks.saturating_add(1);
+        applied.txs = applied.txs.saturating_add(micro.transactions.len() as u64);
         let anchors: usize = micro
             .transactions
             .iter()
             .map(|t| anchor_leaves(t).len())
             .sum();
-        a.anchors = a.anchors.saturating_add(anchors as u64);
+        applied.anchors = applied.anchors.saturating_add(anchors as u64);
     }
 
     /// Applies a micro block of a peer on the tip; a refusal is returned as such.
@@ -269,7 +259,7 @@ impl<S: Store> Core<S> {
             if remote.is_empty() && local_height == ancestor {
                 // Same tip block: take the micro blocks this node missed.
                 let returned = self.align_micros(ancestor, ancestor_micros)?;
-                self.readd(returned)?;
+                self.readmit(returned)?;
                 self.settle_checkpoint()?;
                 return Ok(Extension::Aligned);
             }
@@ -331,8 +321,8 @@ impl<S: Store> Core<S> {
                 own_score: local_score,
             });
         }
-        self.readd(returned)?;
-        self.purge_pool()?;
+        self.readmit(returned)?;
+        self.remove_confirmed()?;
         self.settle_checkpoint()?;
         Ok(Extension::Switched {
             rolled_back: local_height.0.saturating_sub(ancestor.0),
@@ -372,8 +362,8 @@ impl<S: Store> Core<S> {
             returned = self.chain.rollback_to(cp.ancestor)?;
         }
         self.restore(cp.ancestor, &cp.ancestor_micros, &cp.own)?;
-        self.readd(returned)?;
-        self.purge_pool()?;
+        self.readmit(returned)?;
+        self.remove_confirmed()?;
         Ok(true)
     }
 
@@ -435,13 +425,5 @@ impl<S: Store> Core<S> {
             self.apply_own(header, micros)?;
         }
         Ok(())
-    }
-
-    fn remove_included(&mut self, micros: &[MicroBlock]) {
-        let ids: HashSet<TxId> = micros
-            .iter()
-            .flat_map(|m| m.transactions.iter().map(Transaction::id))
-            .collect();
-        self.pool.remove_ids(&ids);
     }
 }

@@ -23,9 +23,13 @@
     )
 )]
 
+mod admission;
 mod chain_core;
+mod dev_load;
 pub mod event;
+mod forging;
 mod import;
+mod key_block;
 pub mod pool;
 pub mod serve;
 

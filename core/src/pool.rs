@@ -13,10 +13,10 @@ use ltonode_ledger::{Address, Timestamp};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// The pool's bounds.
+/// How much the pool holds at most.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolLimits {
-    /// Most transactions.
+    /// Most transactions in the pool.
     pub max_txs: usize,
     /// Most bytes of transactions (wire size).
     pub max_bytes: usize,
@@ -64,7 +64,7 @@ pub struct PoolView {
 }
 
 impl PoolView {
-    /// Transactions waiting.
+    /// How many transactions are waiting.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
@@ -170,8 +170,8 @@ impl Pool {
         }
     }
 
-    /// Drops the transactions `ids` (included in a block).
-    pub fn remove_ids(&mut self, ids: &HashSet<TxId>) {
+    /// Removes the transactions `ids` (included in a block, confirmed or no longer valid).
+    pub fn remove(&mut self, ids: &HashSet<TxId>) {
         if !ids.iter().any(|id| self.ids.contains(id)) {
             return;
         }
@@ -190,8 +190,8 @@ impl Pool {
         }
     }
 
-    /// Drops transactions older than `oldest` (past LTO's window they can never be included).
-    pub fn drop_expired(&mut self, oldest: Timestamp) -> usize {
+    /// Removes transactions older than `oldest` (past LTO's window they can never be included).
+    pub fn remove_expired(&mut self, oldest: Timestamp) -> usize {
         let before = self.txs.len();
         self.retain(|v| v.tx().timestamp >= oldest);
         before - self.txs.len()
@@ -202,12 +202,12 @@ impl Pool {
         self.generation
     }
 
-    /// The bounds.
+    /// The limits the pool was built with.
     pub fn limits(&self) -> PoolLimits {
         self.limits
     }
 
-    /// Transactions waiting.
+    /// How many transactions are waiting.
     pub fn len(&self) -> usize {
         self.txs.len()
     }
@@ -328,9 +328,9 @@ mod tests {
         let id = a.id();
         p.insert(a).expect("admit");
         p.insert(anchor("a", 10_000, 35_000_000)).expect("admit");
-        assert_eq!(p.drop_expired(Timestamp(NOW.0 + 1)), 1);
+        assert_eq!(p.remove_expired(Timestamp(NOW.0 + 1)), 1);
         assert!(!p.contains(&id));
-        p.remove_ids(&p.txs().iter().map(VerifiedTx::id).collect());
+        p.remove(&p.txs().iter().map(VerifiedTx::id).collect());
         assert!(p.is_empty());
         assert_eq!(p.size_bytes(), 0);
         assert!(p.view().is_empty());

@@ -11,7 +11,7 @@ use ltonode_ledger::{Height, Store};
 /// A peer's tip as it announces it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeerTip {
-    /// Its height.
+    /// The height of the peer's tip.
     pub height: u32,
     /// Its chain score.
     pub score: ChainScore,

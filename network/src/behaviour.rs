@@ -15,8 +15,9 @@ use libp2p::{
 use ltonode_ledger::block::BlockId;
 
 use crate::codec::SyncCodec;
+use crate::config::NetworkConfig;
+use crate::error::NetworkError;
 use crate::message::{GossipKind, MAX_GOSSIP_BYTES};
-use crate::{NetworkConfig, NetworkError};
 
 /// Room for gossipsub's own framing (topic, signature, key) on top of the payload cap.
 const GOSSIP_FRAME_MARGIN: usize = 16 * 1024;

@@ -4,16 +4,15 @@
 use libp2p::{Multiaddr, PeerId, gossipsub::MessageId};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{GossipMessage, NetworkError, Penalty, SyncRequest, SyncResponse};
-
-/// Id of an inbound request the node has to answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+use crate::error::NetworkError;
+use crate::event::RequestId;
+use crate::message::{GossipMessage, SyncRequest, SyncResponse};
+use crate::scoring::Penalty;
 
 /// A connected peer that passed the chain check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerInfo {
-    /// Its id.
+    /// The peer's libp2p id (from its network key).
     pub peer: PeerId,
     /// Remote addresses of its open connections.
     pub addrs: Vec<Multiaddr>,
@@ -28,7 +27,7 @@ pub struct PeerInfo {
 /// A peer this node has been connected to, for `/peers/all`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KnownPeer {
-    /// Its id.
+    /// The peer's libp2p id (from its network key).
     pub peer: PeerId,
     /// The remote address of its last connection.
     pub addr: Multiaddr,
@@ -39,13 +38,13 @@ pub struct KnownPeer {
 /// A banned peer, for `/peers/blacklisted`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BannedPeer {
-    /// Its id.
+    /// The peer's libp2p id (from its network key).
     pub peer: PeerId,
     /// The remote address of its last connection, if known.
     pub addr: Option<Multiaddr>,
     /// When the ban began (ms since the epoch).
     pub since_ms: u64,
-    /// When it ends.
+    /// When the ban ends (ms since the epoch).
     pub until_ms: u64,
     /// The penalty that crossed the threshold.
     pub reason: String,

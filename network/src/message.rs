@@ -11,10 +11,15 @@
 
 use ltonode_ledger::block::BlockId;
 
+pub use crate::wire::CodecError;
+use crate::wire::{MAX_FIELD_BYTES, Reader, Writer};
+
 /// Most bytes of one encoded sync request.
 pub const MAX_REQUEST_BYTES: usize = 64;
 /// Most bytes of one encoded sync response.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+// A field never exceeds the largest frame, and no frame is larger than a response.
+const _: () = assert!(MAX_FIELD_BYTES == MAX_RESPONSE_BYTES);
 /// Most headers in one `Headers` request or response.
 pub const MAX_HEADERS_PER_RESPONSE: u64 = 2000;
 /// Most blocks in one `Blocks` request or response.
@@ -31,52 +36,12 @@ pub const MAX_ERROR_BYTES: usize = 1024;
 /// header; see `ltonode_ledger::block::MAX_MICRO_BYTES`).
 pub const MAX_GOSSIP_BYTES: usize = 1024 * 1024 + 64 * 1024;
 
-/// Why bytes could not be decoded or a message could not be encoded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CodecError {
-    /// The input ended before the message did.
-    #[error("truncated: needed {needed} more bytes, {left} left")]
-    Truncated {
-        /// Bytes the next field needs.
-        needed: usize,
-        /// Bytes left in the input.
-        left: usize,
-    },
-    /// The tag byte names no known variant.
-    #[error("unknown tag {0}")]
-    UnknownTag(u8),
-    /// Bytes were left after a complete message.
-    #[error("{0} trailing bytes")]
-    Trailing(usize),
-    /// A frame or field exceeds its cap.
-    #[error("{what} too large: {found} > {max}")]
-    TooLarge {
-        /// Which field or frame.
-        what: &'static str,
-        /// Its size or count.
-        found: usize,
-        /// The cap.
-        max: usize,
-    },
-    /// A height range is empty, reversed or longer than its cap.
-    #[error("bad range {from}..={to}")]
-    BadRange {
-        /// First height.
-        from: u64,
-        /// Last height.
-        to: u64,
-    },
-    /// The error text is not UTF-8.
-    #[error("error text is not UTF-8")]
-    NotUtf8,
-}
-
 /// The kind of a gossip message, which selects its topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GossipKind {
-    /// A transaction.
+    /// A signed transaction, in its wire bytes.
     Transaction,
-    /// A micro block.
+    /// A signed micro block with its transactions.
     MicroBlock,
     /// A key block header.
     KeyBlock,
@@ -117,7 +82,7 @@ impl GossipMessage {
         }
     }
 
-    /// The payload bytes.
+    /// The encoded transaction or block, as published.
     pub fn bytes(&self) -> &[u8] {
         match self {
             Self::Transaction(b) | Self::MicroBlock(b) | Self::KeyBlock(b) => b,
@@ -141,17 +106,17 @@ pub enum SyncRequest {
     Tip,
     /// Key block headers at heights `from..=to` (at most [`MAX_HEADERS_PER_RESPONSE`]).
     Headers {
-        /// First height.
+        /// First height of the range (inclusive).
         from: u64,
-        /// Last height.
+        /// Last height of the range (inclusive).
         to: u64,
     },
     /// Full blocks (key block and its micro blocks) at `from..=to` (at most
     /// [`MAX_BLOCKS_PER_RESPONSE`]).
     Blocks {
-        /// First height.
+        /// First height of the range (inclusive).
         from: u64,
-        /// Last height.
+        /// Last height of the range (inclusive).
         to: u64,
     },
     /// Addresses of the peer's other peers (peer exchange). Answered by the network itself;
@@ -160,9 +125,9 @@ pub enum SyncRequest {
     /// Key block headers at `from..=to` each with the ids of the micro blocks its block kept
     /// (what fast sync needs to check the NG linkage), at most [`MAX_HEADERS_PER_RESPONSE`].
     SyncedHeaders {
-        /// First height.
+        /// First height of the range (inclusive).
         from: u64,
-        /// Last height.
+        /// Last height of the range (inclusive).
         to: u64,
     },
     /// Summary block `index` (1-based), in its own encoding.
@@ -178,7 +143,7 @@ pub type SyncedHeaderBytes = (Vec<u8>, Vec<BlockId>);
 /// A full block as carried by sync: key block header bytes and its micro blocks' bytes.
 pub type BlockBytes = (Vec<u8>, Vec<Vec<u8>>);
 
-/// A sync response.
+/// The answer to a [`SyncRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncResponse {
     /// The responder's tip.
@@ -446,12 +411,7 @@ impl SyncResponse {
                     let header = r.bytes()?.to_vec();
                     let m = r.count("micro block ids", MAX_MICROS_PER_BLOCK)?;
                     // Each id takes 32 bytes: check before reserving.
-                    if m.saturating_mul(32) > r.rest.len() {
-                        return Err(CodecError::Truncated {
-                            needed: m.saturating_mul(32),
-                            left: r.rest.len(),
-                        });
-                    }
+                    r.ensure(m.saturating_mul(32))?;
                     let mut micros = Vec::with_capacity(m);
                     for _ in 0..m {
                         micros.push(BlockId(r.array::<32>()?));
@@ -477,127 +437,6 @@ impl SyncResponse {
         };
         r.finish()?;
         Ok(res)
-    }
-}
-
-/// A cursor over input bytes; every read checks what is left first.
-struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self { rest: bytes }
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
-        if self.rest.len() < n {
-            return Err(CodecError::Truncated {
-                needed: n,
-                left: self.rest.len(),
-            });
-        }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
-        Ok(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], CodecError> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
-    }
-
-    fn u8(&mut self) -> Result<u8, CodecError> {
-        Ok(self.array::<1>()?[0])
-    }
-
-    fn u32(&mut self) -> Result<u32, CodecError> {
-        Ok(u32::from_be_bytes(self.array::<4>()?))
-    }
-
-    fn u64(&mut self) -> Result<u64, CodecError> {
-        Ok(u64::from_be_bytes(self.array::<8>()?))
-    }
-
-    /// A list length, checked against its cap and against the bytes left (each item takes at
-    /// least a 4-byte prefix), so a lying count cannot make the caller loop or allocate.
-    fn count(&mut self, what: &'static str, max: usize) -> Result<usize, CodecError> {
-        let n = self.u32()? as usize;
-        if n > max {
-            return Err(CodecError::TooLarge {
-                what,
-                found: n,
-                max,
-            });
-        }
-        let needed = n.saturating_mul(4);
-        if needed > self.rest.len() {
-            return Err(CodecError::Truncated {
-                needed,
-                left: self.rest.len(),
-            });
-        }
-        Ok(n)
-    }
-
-    fn bytes(&mut self) -> Result<&'a [u8], CodecError> {
-        let n = self.u32()? as usize;
-        self.take(n)
-    }
-
-    fn finish(self) -> Result<(), CodecError> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(CodecError::Trailing(self.rest.len()))
-        }
-    }
-}
-
-#[derive(Default)]
-struct Writer {
-    out: Vec<u8>,
-}
-
-impl Writer {
-    fn u8(&mut self, v: u8) {
-        self.out.push(v);
-    }
-
-    fn raw(&mut self, b: &[u8]) {
-        self.out.extend_from_slice(b);
-    }
-
-    fn count(&mut self, n: usize, what: &'static str, max: usize) -> Result<(), CodecError> {
-        if n > max {
-            return Err(CodecError::TooLarge {
-                what,
-                found: n,
-                max,
-            });
-        }
-        // n <= max <= u32::MAX for every cap above.
-        self.raw(&(n as u32).to_be_bytes());
-        Ok(())
-    }
-
-    fn bytes(&mut self, b: &[u8]) -> Result<(), CodecError> {
-        let len = u32::try_from(b.len()).map_err(|_| CodecError::TooLarge {
-            what: "field",
-            found: b.len(),
-            max: u32::MAX as usize,
-        })?;
-        if b.len() > MAX_RESPONSE_BYTES {
-            return Err(CodecError::TooLarge {
-                what: "field",
-                found: b.len(),
-                max: MAX_RESPONSE_BYTES,
-            });
-        }
-        self.raw(&len.to_be_bytes());
-        self.raw(b);
-        Ok(())
     }
 }
 

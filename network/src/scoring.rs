@@ -56,6 +56,19 @@ pub enum Verdict {
     },
 }
 
+/// A ban in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ban {
+    /// The banned peer.
+    pub peer: PeerId,
+    /// When the ban began, in the caller's milliseconds.
+    pub since_ms: u64,
+    /// When it ends, in the caller's milliseconds.
+    pub until_ms: u64,
+    /// The penalty that took the score below [`BAN_THRESHOLD`].
+    pub cause: Penalty,
+}
+
 /// Scores and bans of all peers seen.
 #[derive(Debug, Clone)]
 pub struct PeerScores {
@@ -120,9 +133,9 @@ impl PeerScores {
         ended
     }
 
-    /// Every ban in force at `now_ms`: the peer, when it began, when it ends, and why.
-    pub fn bans(&self, now_ms: u64) -> Vec<(PeerId, u64, u64, Penalty)> {
-        let mut out: Vec<_> = self
+    /// Every ban in force at `now_ms`, the newest first.
+    pub fn bans(&self, now_ms: u64) -> Vec<Ban> {
+        let mut out: Vec<Ban> = self
             .bans
             .iter()
             .filter(|&(_, &until)| now_ms < until)
@@ -132,10 +145,15 @@ impl PeerScores {
                     .get(p)
                     .copied()
                     .unwrap_or((now_ms, Penalty::WrongChain));
-                (*p, since, until, why)
+                Ban {
+                    peer: *p,
+                    since_ms: since,
+                    until_ms: until,
+                    cause: why,
+                }
             })
             .collect();
-        out.sort_by_key(|&(_, since, _, _)| std::cmp::Reverse(since));
+        out.sort_by_key(|ban| std::cmp::Reverse(ban.since_ms));
         out
     }
 
@@ -143,15 +161,6 @@ impl PeerScores {
     pub fn clear(&mut self) -> Vec<PeerId> {
         self.ban_causes.clear();
         self.bans.drain().map(|(p, _)| p).collect()
-    }
-
-    /// Peers banned at `now_ms`.
-    pub fn banned(&self, now_ms: u64) -> Vec<PeerId> {
-        self.bans
-            .iter()
-            .filter(|&(_, &until)| now_ms < until)
-            .map(|(p, _)| *p)
-            .collect()
     }
 }
 
@@ -204,7 +213,10 @@ mod tests {
             Verdict::Ban { until_ms: 100 }
         );
         assert_eq!(s.penalize(b, Penalty::Unsolicited, 0), Verdict::Keep(-10));
-        assert_eq!(s.banned(50), vec![a]);
+        assert_eq!(
+            s.bans(50).iter().map(|ban| ban.peer).collect::<Vec<_>>(),
+            vec![a]
+        );
         assert!(s.expire(99).is_empty());
         assert_eq!(s.expire(100), vec![a]);
         assert!(!s.is_banned(&a, 100));

@@ -33,7 +33,7 @@ pub enum BlocksFileError {
     /// Reading or writing the file failed.
     #[error("{path}: {source}")]
     Io {
-        /// The file.
+        /// The blocks file's path.
         path: String,
         /// The I/O error.
         source: std::io::Error,
@@ -41,7 +41,7 @@ pub enum BlocksFileError {
     /// The file is not a blocks file of this chain, or is cut short or garbled.
     #[error("{path}: {reason}")]
     Format {
-        /// The file.
+        /// The blocks file's path.
         path: String,
         /// What is wrong.
         reason: String,
@@ -55,9 +55,9 @@ pub enum BlocksFileError {
     /// A block was refused: the import stops there.
     #[error("block {height} refused: {reason}")]
     Refused {
-        /// Its height.
+        /// The height of the refused block.
         height: u32,
-        /// Why.
+        /// The core's reason for refusing it.
         reason: String,
     },
     /// The blocks before the file's first do not match the chain here.

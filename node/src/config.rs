@@ -32,7 +32,7 @@ pub enum ConfigError {
     /// The config file could not be read.
     #[error("cannot read config file {path}: {source}")]
     ReadFile {
-        /// The file.
+        /// The file's path.
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
@@ -41,7 +41,7 @@ pub enum ConfigError {
     /// shows the line.
     #[error("config file {path}: {message}")]
     ParseFile {
-        /// The file.
+        /// The file's path.
         path: PathBuf,
         /// toml's description, with the offending line.
         message: String,
@@ -66,7 +66,7 @@ pub enum ConfigError {
     /// The genesis file could not be read.
     #[error("cannot read genesis file {path}: {source}")]
     ReadGenesis {
-        /// The file.
+        /// The file's path.
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
@@ -74,7 +74,7 @@ pub enum ConfigError {
     /// The genesis file was refused.
     #[error("genesis file {path}: {source}")]
     Genesis {
-        /// The file.
+        /// The file's path.
         path: PathBuf,
         /// What is wrong with it.
         source: GenesisError,
@@ -96,9 +96,9 @@ pub enum ConfigError {
     /// The forging seed file cannot be used.
     #[error("forging seed file {path}: {reason}")]
     SeedFile {
-        /// The file.
+        /// The seed file's path.
         path: PathBuf,
-        /// Why not.
+        /// Why it cannot be used.
         reason: String,
     },
     /// The genesis names a preset and `--preset` another.
@@ -106,9 +106,9 @@ pub enum ConfigError {
         "the genesis runs preset {genesis:?}, --preset says {flag:?}; every node of a chain runs its genesis's preset"
     )]
     PresetMismatch {
-        /// The genesis's.
+        /// The preset the genesis names.
         genesis: Preset,
-        /// The setting's.
+        /// The preset `--preset` (or the config file) names.
         flag: Preset,
     },
     /// The genesis names a preset this node does not know.

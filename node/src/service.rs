@@ -60,21 +60,21 @@ pub fn open_chain(
 /// store.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
-    /// The tip.
+    /// The tip block as the core left it (`None` only before the genesis block).
     pub tip: Option<Tip>,
-    /// The chain's score.
+    /// The score of the chain up to that tip.
     pub score: ChainScore,
     /// The stateless validation context of the tip (for checks off the core).
     pub validation: Option<ValidationContext>,
-    /// Transactions waiting.
+    /// Transactions waiting in the pool.
     pub pool_len: usize,
-    /// Their bytes.
+    /// Wire bytes of the transactions waiting.
     pub pool_bytes: usize,
     /// Whether this node has a forging key.
     pub forging: bool,
     /// Whether forging is switched on (off while syncing).
     pub forging_enabled: bool,
-    /// The forging account.
+    /// The address of the forging key, if this node has one.
     pub forging_address: Option<Address>,
     /// The genesis supply (units).
     pub total_supply: u64,
@@ -154,7 +154,7 @@ impl<S: Store + Clone> Reader<S> {
         &self.config
     }
 
-    /// The store.
+    /// The store the core writes and this reader reads.
     pub fn store(&self) -> &S {
         &self.store
     }
@@ -172,7 +172,7 @@ impl<S: Store + Clone + Snapshots> Reader<S> {
 /// message's id (to report the verdict on).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
-    /// The peer.
+    /// The peer that sent it (for gossip: relayed it).
     pub peer: ltonode_network::PeerId,
     /// The gossip message, if it was one.
     pub msg: Option<ltonode_network::MessageId>,
@@ -212,7 +212,7 @@ impl<S: Store> Clone for CoreHandle<S> {
 /// The core's thread is gone (it stopped or failed).
 #[derive(Debug, thiserror::Error)]
 pub enum HandleError {
-    /// The core stopped.
+    /// The core's thread ended (shutdown, or a panic).
     #[error("the chain core stopped")]
     Stopped,
     /// The core failed on the input (storage, corrupt records).

@@ -26,9 +26,9 @@ pub enum VerifyError {
     /// A file could not be read.
     #[error("reading {path}: {source}")]
     Io {
-        /// The file.
+        /// The path of the file that could not be read.
         path: String,
-        /// The error.
+        /// The I/O error.
         source: std::io::Error,
     },
     /// A file or reply is not what was expected.

@@ -16,7 +16,9 @@
 //! while, for a lone node), and off while a sync is under way, so the node does not forge on
 //! a tip it is about to leave.
 
-use super::{Bridge, P2pError, fastsync, penalty_of};
+use super::bridge::{Bridge, penalty_of};
+use super::error::P2pError;
+use super::fastsync;
 use crate::service::{HandleError, Origin, wall_clock};
 use crate::sync_status::SyncStatus;
 use ltonode_consensus::ChainScore;

@@ -7,7 +7,7 @@ use ltonode_ledger::{Height, Transaction};
 /// A block as sync sends it: the key block header and the micro blocks the sender kept.
 pub type SyncBlock = ltonode_core::Block;
 
-/// A network message.
+/// What one simulated node sends another over a simulated link.
 #[derive(Clone, Debug)]
 pub enum Message {
     /// A new key block.
@@ -20,7 +20,7 @@ pub enum Message {
     Score {
         /// Cumulative chain score.
         score: ChainScore,
-        /// Tip height.
+        /// The height of the sender's tip.
         height: Height,
         /// The total id of the tip (its last micro block, or its key block).
         total_id: BlockId,

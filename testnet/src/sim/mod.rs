@@ -11,6 +11,7 @@
 //! keep 64 blocks of transactions, so that the state digest covers them.
 
 pub mod byzantine;
+mod error;
 pub mod event;
 pub mod load;
 pub mod message;
@@ -19,44 +20,24 @@ pub mod node;
 pub mod state_hash;
 
 pub use byzantine::{ByzantineMode, RefusalKind};
+pub use error::SimError;
 pub use message::Message;
 pub use node::{Action, NodeStats, SimNode};
 pub use state_hash::state_hash;
 
 use event::{EventKind, EventQueue};
 use load::TxLoad;
-use ltonode_consensus::{ChainParams, ConsensusError, ForkError};
+use ltonode_consensus::ChainParams;
 use ltonode_ledger::block::BlockId;
 use ltonode_ledger::chain::{Chain, ChainError};
 use ltonode_ledger::{
     Address, Amount, Hash32, Height, KeyPair, MemStore, PublicKey, Timestamp, Transaction, TxBody,
 };
 use net::{Delivery, Network};
-use thiserror::Error;
 
 /// Genesis time of every simulated chain (2026-01-01T00:00:00Z); the clock starts here.
 pub const GENESIS_TS: u64 = 1_767_225_600_000;
 const UNITS: u64 = 100_000_000;
-
-/// Why the simulation could not be set up or a node failed internally.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum SimError {
-    /// The ledger failed.
-    #[error("chain: {0}")]
-    Chain(#[from] ChainError),
-    /// Consensus failed.
-    #[error("consensus: {0}")]
-    Consensus(#[from] ConsensusError),
-    /// A score could not be computed.
-    #[error("fork choice: {0}")]
-    Fork(#[from] ForkError),
-    /// The chain core failed internally.
-    #[error("core: {0}")]
-    Core(#[from] ltonode_core::CoreError),
-    /// The configuration is unusable.
-    #[error("config: {0}")]
-    Config(String),
-}
 
 /// Everything a run depends on.
 #[derive(Clone, Debug)]

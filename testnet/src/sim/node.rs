@@ -9,8 +9,8 @@
 //! peer's score announcement is judged with `ltonode_core::serve::sync_need`, and sync
 //! requests are answered with `ltonode_core::serve::blocks`.
 
-use super::SimError;
 use super::byzantine::{ByzantineMode, RefusalKind};
+use super::error::SimError;
 use super::message::Message;
 use super::state_hash::state_hash;
 use ltonode_consensus::{ChainParams, ChainScore};
@@ -41,9 +41,9 @@ pub enum Action {
 pub struct NodeSetup {
     /// Index in the simulation.
     pub id: usize,
-    /// The chain parameters.
+    /// The protocol constants every node of the run shares.
     pub params: ChainParams,
-    /// The ledger configuration.
+    /// The ledger rules derived from them (`chain_config(params)`).
     pub chain_config: ChainConfig,
     /// Total stake, for the raffle factor.
     pub total_supply: u64,
@@ -145,17 +145,17 @@ impl SimNode {
         Ok(())
     }
 
-    /// The node's index.
+    /// The node's index in the simulation.
     pub fn id(&self) -> usize {
         self.setup.id
     }
 
-    /// The node's chain.
+    /// The node's chain, read-only (its core changes it).
     pub fn chain(&self) -> &Chain<MemStore> {
         self.core.chain()
     }
 
-    /// The tip height.
+    /// The height of the node's tip.
     pub fn height(&self) -> Height {
         self.core.chain().height()
     }
@@ -180,7 +180,7 @@ impl SimNode {
         self.setup.byzantine
     }
 
-    /// The tip.
+    /// The node's tip: its key block header, height and total id.
     pub fn tip(&self) -> Result<Tip, SimError> {
         Ok(self.core.chain().tip().ok_or(ChainError::Empty)?.clone())
     }
