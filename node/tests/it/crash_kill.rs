@@ -152,7 +152,7 @@ fn sigkill_at_random_moments_loses_no_reported_block() {
     let seed: u64 = std::env::var("KILL_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_17);
+        .unwrap_or(0x005e_ed17);
     let mut moments = Moments(seed | 1);
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("node");
