@@ -497,6 +497,10 @@ pub async fn run_forging<S: Store + 'static>(
     }
 }
 
+/// Where the running network's handle is published once the p2p task has started it, for
+/// the REST routes that read peers and the p2p bridge that fills it.
+pub type NetworkSlot = Arc<std::sync::OnceLock<ltonode_network::NetworkHandle>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

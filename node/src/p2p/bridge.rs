@@ -27,7 +27,7 @@ pub struct Bridge<S: Store> {
     pub(crate) sync_status: SharedSyncStatus,
     pub(crate) genesis: GenesisConfig,
     pub(crate) metrics: Option<Arc<crate::metrics::Metrics>>,
-    pub(crate) network_slot: Option<crate::rest::NetworkSlot>,
+    pub(crate) network_slot: Option<crate::service::NetworkSlot>,
 }
 
 impl<S: Store + Clone> Clone for Bridge<S> {
@@ -62,7 +62,7 @@ impl<S: Store + Clone + 'static> Bridge<S> {
     }
 
     /// Puts the network's handle into `slot` once it is up (for the REST API's `/peers`).
-    pub fn with_network_slot(mut self, slot: crate::rest::NetworkSlot) -> Self {
+    pub fn with_network_slot(mut self, slot: crate::service::NetworkSlot) -> Self {
         self.network_slot = Some(slot);
         self
     }

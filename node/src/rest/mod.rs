@@ -54,8 +54,7 @@ pub struct RestState<S: Store + Clone + Snapshots + 'static> {
     network: NetworkSlot,
 }
 
-/// Where the network's handle appears once the network is up (the REST API starts first).
-pub type NetworkSlot = Arc<std::sync::OnceLock<ltonode_network::NetworkHandle>>;
+pub use crate::service::NetworkSlot;
 
 impl<S: Store + Clone + Snapshots + 'static> Clone for RestState<S> {
     fn clone(&self) -> Self {
