@@ -274,6 +274,13 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
     let sponsor = match field(o, &["sponsorPublicKey"]) {
         None => None,
         Some(v) => {
+            // Versions before 3 have no place for a sponsor in their bytes.
+            if version < 3 {
+                return Err(bad(
+                    "sponsorPublicKey",
+                    "sponsored transactions need version 3 or later",
+                ));
+            }
             let pk = account_key(o, "sponsorKeyType", v, "sponsorPublicKey")?;
             if let Some(s) = field(o, &["sponsor"])
                 && address(s, "sponsor")? != Address::from_account_key(chain, &pk)
