@@ -5,5 +5,6 @@ mod byzantine;
 mod crash;
 mod determinism;
 mod partition;
+mod seeds;
 mod summaries;
 mod support;
