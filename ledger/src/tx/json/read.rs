@@ -314,10 +314,19 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
             }
         }
     }
-    if proofs.len() > crate::tx::limits::MAX_PROOFS {
+    // v1 transfers, leases and cancels (and genesis) carry one signature, not proofs.
+    let single_signature = t == TxType::Genesis
+        || (version == 1
+            && matches!(t, TxType::Transfer | TxType::Lease | TxType::CancelLease));
+    let max_proofs = if single_signature {
+        1
+    } else {
+        crate::tx::limits::MAX_PROOFS
+    };
+    if proofs.len() > max_proofs {
         return Err(TxError::TooLong {
             field: "proofs",
-            max: crate::tx::limits::MAX_PROOFS,
+            max: max_proofs,
             found: proofs.len(),
         });
     }
