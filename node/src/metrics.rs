@@ -31,6 +31,8 @@ pub struct Metrics {
     pub import_seconds: Histogram,
     /// Time to answer a REST request.
     pub rest_seconds: Histogram,
+    /// REST connections closed at once for a connection limit.
+    pub rest_refused: IntCounter,
     /// 1 while this node forges (has a key and forging is on), else 0.
     pub forging: IntGauge,
     /// Progress of a fast sync or block download under way, 0 to 1 (1 when none is).
@@ -96,6 +98,11 @@ impl Metrics {
                 "ltonode_chain_import_seconds",
                 "Time to apply a block or micro block.",
                 ms.clone(),
+            )?,
+            rest_refused: counter(
+                &r,
+                "ltonode_rest_connections_refused_total",
+                "REST connections closed at once: over the per-address or the total limit.",
             )?,
             rest_seconds: histogram(
                 &r,

@@ -19,6 +19,9 @@ pub mod routes_node;
 pub mod routes_peers;
 pub mod routes_summaries;
 pub mod routes_transactions;
+pub mod serve;
+
+pub use serve::RestLimits;
 
 pub use error::{ApiError, RejectCode};
 
@@ -379,16 +382,24 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
-/// flight.
+/// Serves the API on `listener` within the default [`RestLimits`] until `shutdown`
+/// completes, then finishes the requests in flight.
 pub async fn serve<S: Store + Clone + Snapshots + 'static>(
     listener: tokio::net::TcpListener,
     state: RestState<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, RestLimits::default(), shutdown).await
+}
+
+/// As [`serve`], within `limits`.
+pub async fn serve_with<S: Store + Clone + Snapshots + 'static>(
+    listener: tokio::net::TcpListener,
+    state: RestState<S>,
+    limits: RestLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve::serve_router(listener, router(state), limits, shutdown).await
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {
@@ -502,6 +513,9 @@ async fn metrics<S: Store + Clone + Snapshots + 'static>(
         ));
         Ok(())
     })?;
+    let refused = serve::REFUSED_CONNECTIONS.load(std::sync::atomic::Ordering::Relaxed);
+    m.rest_refused
+        .inc_by(refused.saturating_sub(m.rest_refused.get()));
     let progress = st
         .sync_status
         .lock()

@@ -12,6 +12,7 @@ mod js_client;
 mod loopback;
 mod python_client;
 mod rest;
+mod rest_abuse;
 mod rest_load;
 mod schemathesis;
 mod setup_probe;
