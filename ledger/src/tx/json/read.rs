@@ -316,8 +316,7 @@ pub fn from_json(value: &Value, chain: ChainId) -> Result<Transaction, TxError> 
     }
     // v1 transfers, leases and cancels (and genesis) carry one signature, not proofs.
     let single_signature = t == TxType::Genesis
-        || (version == 1
-            && matches!(t, TxType::Transfer | TxType::Lease | TxType::CancelLease));
+        || (version == 1 && matches!(t, TxType::Transfer | TxType::Lease | TxType::CancelLease));
     let max_proofs = if single_signature {
         1
     } else {
@@ -498,5 +497,7 @@ fn certificate_der(text: &str) -> Result<Option<Vec<u8>>, TxError> {
     if p.tag() != "CERTIFICATE" {
         return Err(bad("certificate", "expected a PEM CERTIFICATE block"));
     }
-    Ok(Some(p.into_contents()))
+    // An empty certificate clears it, as no certificate does.
+    let der = p.into_contents();
+    Ok(if der.is_empty() { None } else { Some(der) })
 }
