@@ -9,91 +9,13 @@
 //! sigkill -- --ignored --nocapture`; `KILL_COUNT` sets the number of kills (default 100)
 //! and `KILL_SEED` the seed of the kill moments.
 
+use crate::dev_process::{DevNode, get_200};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ltonode");
-
-fn get(addr: &str, path: &str) -> Option<Value> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf);
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    if !head.starts_with("HTTP/1.1 200") {
-        return None;
-    }
-    if head.to_ascii_lowercase().contains("chunked") {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, tail)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).ok()?;
-            if n == 0 {
-                break;
-            }
-            out.push_str(tail.get(..n)?);
-            rest = tail.get(n + 2..)?;
-        }
-        serde_json::from_str(&out).ok()
-    } else {
-        serde_json::from_str(body).ok()
-    }
-}
-
-/// Starts `ltonode run --dev` on `data`, forging with a dev load, and returns it with its
-/// REST address.
-fn start(data: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "run",
-            "--dev",
-            "--dev-load",
-            "40",
-            "--rest-addr",
-            "127.0.0.1:0",
-            "--p2p-addr",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(data)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start ltonode");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("ERROR") || line.contains("error:") {
-                eprintln!("node: {line}");
-            }
-            if let Some(i) = line.find("REST API listening addr=") {
-                let addr = line[i + "REST API listening addr=".len()..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let _ = tx.send(addr);
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the node reports its REST address");
-    (child, addr)
-}
 
 /// What the node reported about one block: its height, key block id, micro blocks and
 /// transactions.
@@ -106,7 +28,7 @@ struct Reported {
 }
 
 fn block_at(addr: &str, h: u64) -> Option<Reported> {
-    let b = get(addr, &format!("/blocks/at/{h}"))?;
+    let b = get_200(addr, &format!("/blocks/at/{h}"))?;
     Some(Reported {
         height: h,
         id: b["id"].as_str()?.to_string(),
@@ -160,7 +82,8 @@ fn sigkill_at_random_moments_loses_no_reported_block() {
     let mut reported: Vec<Reported> = Vec::new();
     let mut checked = 0usize;
     for kill in 0..=kills {
-        let (mut child, addr) = start(&data);
+        let mut node = DevNode::start(&data, &["--dev-load", "40"]);
+        let addr = node.addr.clone();
         // Everything reported before an earlier kill is still there.
         for r in &reported {
             let now = block_at(&addr, r.height)
@@ -174,22 +97,20 @@ fn sigkill_at_random_moments_loses_no_reported_block() {
             checked += 1;
         }
         if kill == kills {
-            child.kill().expect("stop");
-            child.wait().expect("wait");
+            node.kill();
             break;
         }
         // Let it forge for a while, note what it reports, and kill it a moment later
         // (while it may be writing the next micro block).
         std::thread::sleep(Duration::from_millis(moments.next_ms(300, 2_500)));
-        if let Some(tip) = get(&addr, "/blocks/height").and_then(|v| v["height"].as_u64())
+        if let Some(tip) = get_200(&addr, "/blocks/height").and_then(|v| v["height"].as_u64())
             && let Some(r) = block_at(&addr, tip)
         {
             reported.retain(|old| old.height != r.height);
             reported.push(r);
         }
         std::thread::sleep(Duration::from_millis(moments.next_ms(0, 400)));
-        child.kill().expect("SIGKILL");
-        child.wait().expect("wait");
+        node.kill();
     }
     let height = reported.iter().map(|r| r.height).max().unwrap_or(0);
     assert!(height >= 3, "the node forged too little: height {height}");

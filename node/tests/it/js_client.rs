@@ -14,10 +14,10 @@
 //! names it (scripts/test runs `npm ci` in node/tests/js and sets it); unset, node/tests/js is
 //! used when its node_modules exists. Without either the test says so and does nothing else.
 
+use crate::dev_process::{DevNode, get};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -84,48 +84,6 @@ fn client_dir() -> Result<PathBuf, String> {
         return Err("no `node` (Node.js) on PATH".into());
     }
     Ok(dir)
-}
-
-/// GET over HTTP/1.1: the status and the JSON body (`Null` if it is not JSON).
-fn get(addr: &str, path: &str) -> (u16, Value) {
-    let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)
-        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-    let text = String::from_utf8(raw).unwrap_or_else(|e| panic!("GET {path}: {e}"));
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("GET {path}: no header end in {text:?}"));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("GET {path}: no status in {head:?}"));
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, tail)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            out.push_str(&tail[..n]);
-            rest = &tail[n + 2..];
-        }
-        out
-    } else {
-        body.to_string()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
 /// GET that must answer 200.
@@ -304,42 +262,8 @@ fn the_official_js_client_sends_every_kind_and_the_node_charges_and_records_them
     };
     let deadline = Instant::now() + TIME_LIMIT;
     let data_dir = tempfile::tempdir().unwrap();
-    let mut node = Child(
-        Command::new(env!("CARGO_BIN_EXE_ltonode"))
-            .args([
-                "run",
-                "--dev",
-                "--rest-addr",
-                "127.0.0.1:0",
-                "--p2p-addr",
-                "127.0.0.1:0",
-            ])
-            .arg("--data-dir")
-            .arg(data_dir.path().join("node"))
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    // The REST address is in the log.
-    let stderr = node.0.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(i) = line.find("REST API listening addr=") {
-                let addr = line[i + "REST API listening addr=".len()..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let _ = tx.send(addr);
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the node reports its REST address");
+    let node = DevNode::start(&data_dir.path().join("node"), &[]);
+    let addr = node.addr.clone();
     // Dev account 0 is the node's generator (it gets fee shares): the script uses 1, 2 and 3.
     let dev = ltonode_ledger::genesis::GenesisConfig::dev_accounts();
     let seeds: Vec<String> = dev[1..4].iter().map(|a| a.seed.clone()).collect();

@@ -7,6 +7,7 @@ mod config;
 #[cfg(unix)]
 mod crash_kill;
 mod deploy;
+mod dev_process;
 mod fastsync;
 mod js_client;
 mod loopback;

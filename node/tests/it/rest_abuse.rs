@@ -4,82 +4,14 @@
 //! and counted in `/metrics`, a deeply nested and an oversized JSON body get LTO's error
 //! bodies, and through all of it the honest client is answered and the node keeps forging.
 
+use crate::dev_process::{DevNode, http};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Node(Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(dir: &std::path::Path) -> (Node, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ltonode"))
-        .args([
-            "run",
-            "--dev",
-            "--rest-addr",
-            "127.0.0.1:0",
-            "--p2p-addr",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start ltonode");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(i) = line.find("REST API listening addr=") {
-                let addr = line[i + "REST API listening addr=".len()..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let _ = tx.send(addr);
-            }
-        }
-    });
-    let addr: SocketAddr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("REST address")
-        .parse()
-        .expect("socket address");
-    (Node(child), addr)
-}
-
-/// One request on a fresh connection from 127.0.0.1: status and body.
 fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .expect("write");
-    let _ = s.write_all(body);
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    http(&addr.to_string(), method, path, body)
 }
 
 fn height(addr: SocketAddr) -> u64 {
@@ -127,7 +59,8 @@ fn closed(s: &mut TcpStream) -> bool {
 #[test]
 fn slow_and_greedy_clients_are_cut_off_and_honest_ones_answered() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (_node, addr) = start(&dir.path().join("node"));
+    let node = DevNode::start(&dir.path().join("node"), &[]);
+    let addr: SocketAddr = node.addr.parse().expect("socket address");
     let h0 = height(addr);
 
     // 300 slow clients from one address: the limit (256) holds, the rest are closed at once.
