@@ -92,7 +92,7 @@ impl Bench {
         let h = tip.height.0 + 1;
         let timestamp = Timestamp(tip.header.timestamp.0 + 5_000);
         let mut header = KeyBlockHeader {
-            version: 1,
+            version: ltonode_ledger::block::KEY_BLOCK_VERSION,
             height: Height(h),
             timestamp,
             parent: tip.total_id,

@@ -6,7 +6,7 @@ use crate::chain_core::{Core, CoreError};
 use crate::event::{Forged, Outgoing};
 use ltonode_consensus::ForgerAction;
 use ltonode_consensus::rules::validate_key_block;
-use ltonode_ledger::block::anchor_leaves;
+use ltonode_ledger::block::anchored_values;
 use ltonode_ledger::chain::ChainError;
 use ltonode_ledger::tx::validate::verify_batch;
 use ltonode_ledger::tx::{TxId, VerifiedTx};
@@ -52,7 +52,7 @@ impl<S: Store> Core<S> {
             }
             ForgerAction::MicroBlock(micro, verified) => {
                 self.chain.apply_own_micro_block(&micro, &verified)?;
-                let anchors: usize = verified.iter().map(|v| anchor_leaves(v.tx()).len()).sum();
+                let anchors: usize = verified.iter().map(|v| anchored_values(v.tx()).len()).sum();
                 let ids: HashSet<TxId> = verified.iter().map(VerifiedTx::id).collect();
                 self.pool.remove(&ids);
                 self.outbox.push(Outgoing::MicroBlock(micro));

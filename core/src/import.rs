@@ -23,7 +23,7 @@ use ltonode_consensus::fork::{Sibling, headers_score, prefer_sibling, range_scor
 use ltonode_consensus::rules::vrf_message;
 use ltonode_consensus::vrf::{self, VrfProof};
 use ltonode_consensus::{ConsensusError, reorg_allowed, validate_key_block};
-use ltonode_ledger::block::{KeyBlockHeader, MicroBlock, anchor_leaves};
+use ltonode_ledger::block::{KeyBlockHeader, MicroBlock, anchored_values};
 use ltonode_ledger::chain::ChainError;
 use ltonode_ledger::tx::Transaction;
 use ltonode_ledger::{Height, Store, Timestamp};
@@ -203,7 +203,7 @@ impl<S: Store> Core<S> {
         let anchors: usize = micro
             .transactions
             .iter()
-            .map(|t| anchor_leaves(t).len())
+            .map(|t| anchored_values(t).len())
             .sum();
         applied.anchors = applied.anchors.saturating_add(anchors as u64);
     }

@@ -191,7 +191,7 @@ mod seeds {
         let key_block = |chain: &mut Chain<MemStore>| {
             let tip = chain.tip().expect("tip").clone();
             let mut h = KeyBlockHeader {
-                version: 1,
+                version: ltonode_ledger::block::KEY_BLOCK_VERSION,
                 height: Height(tip.height.0 + 1),
                 timestamp: Timestamp(tip.header.timestamp.0 + 5_000),
                 parent: tip.total_id,

@@ -3,8 +3,9 @@
 //!
 //! - A [`KeyBlockHeader`] carries no transactions. It commits block h-1: the Merkle root of its
 //!   transaction ids and the two anchor roots (SHA-256 and Blake2b-256) of its anchors in
-//!   order, plus the summary hash when it closes a summary period. Its id is Blake2b-256 of
-//!   the signed header bytes.
+//!   order, plus the summary hash when it closes a summary period; and the history root over
+//!   the ids of every earlier key block ([`crate::merkle::history`]), so that one trusted
+//!   header proves all before it. Its id is Blake2b-256 of the signed header bytes.
 //! - A [`MicroBlock`] carries 1..=500 transactions and names the total id it extends. The
 //!   total id after it is `Blake2b-256(parent total id ‖ micro block id)`; the first micro
 //!   block of height h extends `K_h`'s id. The next key block's `parent` is the total id of
@@ -14,7 +15,8 @@
 //! ```text
 //! key header: version u8 ‖ height u32 ‖ timestamp u64 ‖ parent 32 ‖ base_target u64 ‖
 //!             vrf_proof 80 ‖ tx_root 32 ‖ anchor_root_sha256 32 ‖ anchor_root_blake2b 32 ‖
-//!             summary_hash 32 ‖ generator 32 ‖ signature 64            (357 bytes)
+//!             summary_hash 32 ‖ history_root 32 ‖ generator 32 ‖ signature 64
+//!             (version 2, 389 bytes; docs/receipts.md gives the offsets)
 //! micro:      version u8 ‖ parent_total 32 ‖ generator 32 ‖ count u16 ‖
 //!             (len u32 ‖ tx wire bytes)* ‖ signature 64
 //! ```
@@ -23,7 +25,7 @@
 use crate::address::ChainId;
 use crate::hash::{Hash32, blake2b256};
 use crate::keys::{KeyError, KeyPair, PublicKey, Signature};
-use crate::merkle::{AnchorRoots, Sha256Hasher, merkle_root};
+use crate::merkle::{AnchorRoots, MerkleHasher, Sha256Hasher, merkle_root};
 use crate::tx::codec::{Reader, Writer};
 use crate::tx::{Transaction, TxBody, TxError, TxId};
 use crate::units::{Height, Timestamp};
@@ -31,13 +33,13 @@ use std::fmt;
 use thiserror::Error;
 
 /// The key block header version.
-pub const KEY_BLOCK_VERSION: u8 = 1;
+pub const KEY_BLOCK_VERSION: u8 = 2;
 /// The micro block version.
 pub const MICRO_BLOCK_VERSION: u8 = 1;
 /// Length of a VRF proof (RFC 9381, ECVRF-EDWARDS25519-SHA512-TAI).
 pub const VRF_PROOF_LEN: usize = 80;
 /// Length of an encoded key block header.
-pub const KEY_HEADER_LEN: usize = 1 + 4 + 8 + 32 + 8 + VRF_PROOF_LEN + 32 * 4 + 32 + 64;
+pub const KEY_HEADER_LEN: usize = 1 + 4 + 8 + 32 + 8 + VRF_PROOF_LEN + 32 * 5 + 32 + 64;
 /// Most transactions in one micro block.
 pub const MAX_MICRO_TXS: usize = 500;
 /// Most bytes of transactions in one micro block.
@@ -111,6 +113,9 @@ pub struct Commitments {
     pub anchors: AnchorRoots,
     /// Hash of the summary block this key block closes, or zero.
     pub summary_hash: Hash32,
+    /// The committed SHA-256 root of the ids of key blocks 1..h-1
+    /// ([`crate::merkle::history`]).
+    pub history_root: Hash32,
 }
 
 /// A key block header.
@@ -137,12 +142,14 @@ pub struct KeyBlockHeader {
 }
 
 impl Commitments {
-    /// Nothing committed: no transactions, no anchors, no summary (the genesis block's).
+    /// Nothing committed: no transactions, no anchors, no summary, no earlier key blocks (the
+    /// genesis block's).
     pub fn empty() -> Commitments {
         Commitments {
             tx_root: [0; 32],
             anchors: AnchorRoots::empty(),
             summary_hash: [0; 32],
+            history_root: Sha256Hasher::empty(),
         }
     }
 }
@@ -183,6 +190,7 @@ impl KeyBlockHeader {
             .raw(&self.commitments.anchors.sha256)
             .raw(&self.commitments.anchors.blake2b)
             .raw(&self.commitments.summary_hash)
+            .raw(&self.commitments.history_root)
             .raw(self.generator.as_bytes());
         w.into_bytes()
     }
@@ -215,6 +223,7 @@ impl KeyBlockHeader {
                     blake2b: r.array::<32>()?,
                 },
                 summary_hash: r.array::<32>()?,
+                history_root: r.array::<32>()?,
             },
             generator: PublicKey(r.array::<32>()?),
             signature: Signature(r.array::<64>()?),
@@ -380,25 +389,53 @@ pub fn next_total_id(parent: &BlockId, micro: &BlockId) -> BlockId {
 }
 
 /// The commitments of a block's transactions: the Merkle root of their ids, and the anchor
-/// roots of every anchor (see [`anchor_leaves`]) in order.
-pub fn commitments_of<'a, I>(txs: I) -> Commitments
+/// roots of every anchor (see [`anchor_tree_leaves`]) in order; with the history root
+/// given and no summary hash.
+pub fn commitments_of<'a, I>(txs: I, history_root: Hash32) -> Commitments
 where
     I: IntoIterator<Item = &'a Transaction> + Clone,
 {
     let ids: Vec<TxId> = txs.clone().into_iter().map(Transaction::id).collect();
     let tx_root = merkle_root::<Sha256Hasher, _>(ids.iter().map(|i| i.0));
-    let leaves: Vec<Vec<u8>> = txs.into_iter().flat_map(anchor_leaves).collect();
+    let leaves = anchor_tree_leaves(txs);
     Commitments {
         tx_root,
         anchors: crate::merkle::anchor_roots(leaves.iter()),
         summary_hash: [0; 32],
+        history_root,
     }
 }
 
-/// The anchor leaves a transaction contributes to its block's anchor trees, in order: each
-/// anchor of an anchor transaction, and for a mapped anchor the value of each pair (the
-/// hash being anchored; the key is what it is anchored under, and is in the transaction).
-pub fn anchor_leaves(tx: &Transaction) -> Vec<Vec<u8>> {
+/// The leaf of an anchor in its block's anchor trees: the transaction id, then the anchored
+/// bytes. A path to it proves which transaction anchored the value, not only that it was.
+pub fn anchor_leaf(tx_id: &TxId, value: &[u8]) -> Vec<u8> {
+    let mut leaf = Vec::with_capacity(32usize.saturating_add(value.len()));
+    leaf.extend_from_slice(&tx_id.0);
+    leaf.extend_from_slice(value);
+    leaf
+}
+
+/// The anchor-tree leaves of transactions, in order ([`anchor_leaf`] of each anchored value).
+pub fn anchor_tree_leaves<'a, I>(txs: I) -> Vec<Vec<u8>>
+where
+    I: IntoIterator<Item = &'a Transaction>,
+{
+    let mut leaves = Vec::new();
+    for tx in txs {
+        let values = anchored_values(tx);
+        if values.is_empty() {
+            continue;
+        }
+        let id = tx.id();
+        leaves.extend(values.iter().map(|v| anchor_leaf(&id, v)));
+    }
+    leaves
+}
+
+/// The values a transaction anchors, in order: each anchor of an anchor transaction, and for
+/// a mapped anchor the value of each pair (the hash being anchored; the key is what it is
+/// anchored under, and is in the transaction).
+pub fn anchored_values(tx: &Transaction) -> Vec<Vec<u8>> {
     match &tx.body {
         TxBody::Anchor { anchors } => anchors.clone(),
         TxBody::MappedAnchor { anchors } => anchors.iter().map(|(_, v)| v.clone()).collect(),
@@ -431,6 +468,7 @@ mod tests {
                     blake2b: [4; 32],
                 },
                 summary_hash: [0; 32],
+                history_root: [5; 32],
             },
             generator: PublicKey([0; 32]),
             signature: Signature([0; 64]),
@@ -495,10 +533,17 @@ mod tests {
     #[test]
     fn commitments_cover_anchors_in_order() {
         let txs = [anchor_tx(1), anchor_tx(2)];
-        let c = commitments_of(txs.iter());
-        let swapped = commitments_of([anchor_tx(2), anchor_tx(1)].iter());
+        let c = commitments_of(txs.iter(), [7; 32]);
+        let swapped = commitments_of([anchor_tx(2), anchor_tx(1)].iter(), [7; 32]);
         assert_ne!(c.anchors, swapped.anchors);
+        assert_eq!(c.history_root, [7; 32]);
+        // Each leaf is the transaction id, then the anchored bytes.
+        let leaf = |tx: &Transaction, v: u8| [tx.id().0.to_vec(), vec![v; 32]].concat();
         assert_eq!(
+            c.anchors,
+            crate::merkle::anchor_roots([leaf(&txs[0], 1), leaf(&txs[1], 2)].iter())
+        );
+        assert_ne!(
             c.anchors,
             crate::merkle::anchor_roots([vec![1u8; 32], vec![2u8; 32]].iter())
         );

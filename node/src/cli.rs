@@ -84,20 +84,22 @@ pub enum Command {
         #[command(flatten)]
         run: Box<RunArgs>,
     },
-    /// Check an anchor receipt offline against exported headers, or against a node's header.
+    /// Check an anchor receipt against one trusted key-block id (docs/receipts.md): given
+    /// as `--trust`, as the header in `--trust-file`, or the latest key block of `--node`.
     /// Prints {"valid": ...}; exits 1 when the receipt is invalid.
     VerifyReceipt {
         /// The receipt (JSON, or the reply of GET /anchors/{hash}).
         file: PathBuf,
-        /// Headers exported by GET /blocks/headers/export.
-        #[arg(
-            long,
-            value_name = "FILE",
-            conflicts_with = "node",
-            required_unless_present = "node"
-        )]
-        headers: Option<PathBuf>,
-        /// A node to fetch the committing header from (http://host:port).
+        /// The id (Base58) of a key block you trust, which the receipt is anchored to.
+        #[arg(long, value_name = "BLOCK_ID", conflicts_with_all = ["trust_file", "node"],
+              required_unless_present_any = ["trust_file", "node"])]
+        trust: Option<String>,
+        /// A file holding a key-block header you trust: its bytes raw, in hex or in base64,
+        /// or the JSON of GET /blocks/headers/last.
+        #[arg(long, value_name = "FILE", conflicts_with = "node")]
+        trust_file: Option<PathBuf>,
+        /// A node to trust (http://host:port): its latest key block, and the receipt's
+        /// proof up to it, are fetched from it.
         #[arg(long, value_name = "URL")]
         node: Option<String>,
     },

@@ -110,20 +110,24 @@ where
         }
         Command::VerifyReceipt {
             file,
-            headers,
+            trust,
+            trust_file,
             node,
         } => {
             let read = |p: &std::path::Path| {
-                std::fs::read_to_string(p).map_err(|source| verify::VerifyError::Io {
+                std::fs::read(p).map_err(|source| verify::VerifyError::Io {
                     path: p.display().to_string(),
                     source,
                 })
             };
-            let receipt = read(&file)?;
-            let trust = match (headers, node) {
-                (Some(h), _) => verify::Trust::Headers(read(&h)?),
-                (None, Some(url)) => verify::Trust::Node(url),
-                (None, None) => anyhow::bail!("give --headers FILE or --node URL"),
+            let receipt = String::from_utf8_lossy(&read(&file)?).into_owned();
+            let trust = match (trust, trust_file, node) {
+                (Some(id), _, _) => verify::Trust::Block(id),
+                (None, Some(f), _) => verify::Trust::HeaderFile(read(&f)?),
+                (None, None, Some(url)) => verify::Trust::Node(url),
+                (None, None, None) => {
+                    anyhow::bail!("give --trust BLOCK_ID, --trust-file FILE or --node URL")
+                }
             };
             let verdict = verify::verify_receipt(&receipt, &trust)?;
             writeln!(out, "{verdict}")?;

@@ -1,20 +1,22 @@
-//! `ltonode verify-receipt FILE`: checks an anchor receipt without trusting the node that
-//! issued it.
+//! `ltonode verify-receipt FILE`: checks an anchor receipt (docs/receipts.md) against one
+//! key-block id the user trusts, and nothing else.
 //!
-//! - With `--headers EXPORT` (the JSON of `GET /blocks/headers/export` from a node you
-//!   trust, or your own): the exported header chain is checked (signatures, heights, rising
-//!   timestamps, NG linkage through the kept micro-block ids, from its first header), then the
-//!   receipt against the header at `height + 1` of that chain.
-//! - With `--node URL` (plain `http://host:port`): the header at `height + 1` is fetched from
-//!   that node and the receipt checked against it.
+//! - `--trust BLOCK_ID`: the id itself (from your own node, a node you trust, a published
+//!   checkpoint). No network, no headers: hashing only.
+//! - `--trust-file FILE`: a header you trust (raw, hex, base64, or the JSON of
+//!   `GET /blocks/headers/last`); its id is trusted.
+//! - `--node URL` (plain `http://host:port`): the node's latest key block is trusted; the
+//!   receipt's proof up to it is fetched (`GET /anchors/{hash}?anchoredTo=ID`), must be for
+//!   the same anchor, transaction, block and position, and is checked.
 //!
-//! The receipt file may be the receipt itself (`AnchorReceipt`'s canonical JSON) or the reply
-//! of `GET /anchors/{hash}` (which holds it under `receipt`).
+//! The receipt file may be the receipt itself or the reply of `GET /anchors/{hash}` (which
+//! holds it under `receipt`).
 
+use crate::rest::routes_anchors::{refusal, verdict};
+use base64::Engine;
 use ltonode_ledger::block::{BlockId, KeyBlockHeader};
 use ltonode_ledger::receipt::AnchorReceipt;
-use ltonode_summary::{SyncedHeader, verify_header_chain};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -39,10 +41,12 @@ pub enum VerifyError {
     Node(String),
 }
 
-/// Where the trusted header comes from.
+/// What the verifier trusts.
 pub enum Trust {
-    /// An exported header chain (file contents).
-    Headers(String),
+    /// A key-block id (Base58).
+    Block(String),
+    /// The contents of a file holding a header.
+    HeaderFile(Vec<u8>),
     /// A node's base URL.
     Node(String),
 }
@@ -67,41 +71,23 @@ fn header_from_hex(s: &str) -> Result<KeyBlockHeader, VerifyError> {
     KeyBlockHeader::from_bytes(&bytes).map_err(|e| format(e.to_string()))
 }
 
-/// The header at `height` from an exported header chain, after checking the chain.
-fn trusted_from_export(text: &str, height: u32) -> Result<KeyBlockHeader, VerifyError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format(format!("export JSON: {e}")))?;
-    let list = v["headers"]
-        .as_array()
-        .ok_or_else(|| format("export has no headers array"))?;
-    let mut chain = Vec::with_capacity(list.len());
-    for h in list {
-        let header = header_from_hex(h["header"].as_str().unwrap_or_default())?;
-        let micro_ids = h["microIds"]
-            .as_array()
-            .map(|ids| {
-                ids.iter()
-                    .map(|i| {
-                        i.as_str()
-                            .and_then(BlockId::from_base58)
-                            .ok_or_else(|| format("bad micro block id"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?
-            .unwrap_or_default();
-        chain.push(SyncedHeader { header, micro_ids });
+/// A header from a file: raw bytes, hex, base64, or a JSON object with `headerBytes` (hex).
+pub fn header_from_file(bytes: &[u8]) -> Result<KeyBlockHeader, VerifyError> {
+    if let Ok(h) = KeyBlockHeader::from_bytes(bytes) {
+        return Ok(h);
     }
-    let first = chain.first().ok_or_else(|| format("export is empty"))?;
-    if first.header.height.0 != 1 {
-        return Err(format("the export must start at the genesis block"));
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    if let Ok(v) = serde_json::from_str::<Value>(text)
+        && let Some(hex_bytes) = v["headerBytes"].as_str()
+    {
+        return header_from_hex(hex_bytes);
     }
-    let genesis = first.header.id();
-    verify_header_chain(&chain, &genesis).map_err(|e| format(format!("header chain: {e}")))?;
-    chain
-        .into_iter()
-        .find(|h| h.header.height.0 == height)
-        .map(|h| h.header)
-        .ok_or_else(|| format(format!("the export has no header at height {height}")))
+    let decoded = hex::decode(text)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::STANDARD.decode(text).ok())
+        .ok_or_else(|| format("the trust file holds no header (raw, hex, base64 or JSON)"))?;
+    KeyBlockHeader::from_bytes(&decoded).map_err(|e| format(format!("trusted header: {e}")))
 }
 
 /// A plain HTTP/1.1 GET returning the JSON body (the node's REST API; no TLS).
@@ -161,24 +147,51 @@ fn dechunk(mut s: &str) -> String {
 
 /// Checks a receipt; `Ok(json)` is the verdict (`{"valid": bool, ...}`).
 pub fn verify_receipt(receipt_text: &str, trust: &Trust) -> Result<Value, VerifyError> {
-    let receipt = parse_receipt(receipt_text)?;
-    let committing = receipt.height.0.saturating_add(1);
+    let mut receipt = parse_receipt(receipt_text)?;
     let trusted = match trust {
-        Trust::Headers(export) => trusted_from_export(export, committing)?,
+        Trust::Block(id) => {
+            BlockId::from_base58(id).ok_or_else(|| format("--trust is not a base58 block id"))?
+        }
+        Trust::HeaderFile(bytes) => header_from_file(bytes)?.id(),
         Trust::Node(url) => {
-            let v = http_get_json(url, &format!("/blocks/headers/at/{committing}"))?;
-            header_from_hex(v["headerBytes"].as_str().unwrap_or_default())?
+            let last = http_get_json(url, "/blocks/headers/last")?;
+            let header = header_from_hex(last["headerBytes"].as_str().unwrap_or_default())?;
+            let id = header.id();
+            let path = format!(
+                "/anchors/{}?anchoredTo={}",
+                hex::encode(&receipt.anchor),
+                id.to_base58()
+            );
+            let fresh = http_get_json(url, &path)?;
+            let fresh = AnchorReceipt::from_json(&fresh["receipt"])
+                .map_err(|e| VerifyError::Node(format!("the node's receipt: {e}")))?;
+            // The node's proof must be of this receipt: same anchor, transaction, block and
+            // committing header; only the link to the later block is taken from it.
+            if (
+                &fresh.anchor,
+                &fresh.tx_id,
+                fresh.height,
+                &fresh.proofs,
+                &fresh.header,
+            ) != (
+                &receipt.anchor,
+                &receipt.tx_id,
+                receipt.height,
+                &receipt.proofs,
+                &receipt.header,
+            ) {
+                return Ok(serde_json::json!({
+                    "valid": false,
+                    "part": "trusted block",
+                    "reason": "the node anchors another occurrence of this value",
+                }));
+            }
+            receipt.anchored_to = fresh.anchored_to;
+            id
         }
     };
     Ok(match receipt.verify(&trusted) {
-        Ok(()) => json!({
-            "valid": true,
-            "anchor": hex::encode(&receipt.anchor),
-            "txId": receipt.tx_id.to_base58(),
-            "height": receipt.height.0,
-            "position": receipt.position,
-            "headerId": trusted.id().to_base58(),
-        }),
-        Err(e) => json!({"valid": false, "reason": e.to_string()}),
+        Ok(ok) => verdict(&ok),
+        Err(e) => refusal(&e),
     })
 }

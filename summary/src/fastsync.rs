@@ -12,6 +12,7 @@ use crate::block::SummaryBlock;
 use ltonode_ledger::block::{BlockId, KeyBlockHeader, next_total_id};
 use ltonode_ledger::chain::{Chain, ChainError, Snapshot};
 use ltonode_ledger::keys::verify_batch;
+use ltonode_ledger::merkle::history::HistoryAccumulator;
 use ltonode_ledger::{Address, Height, PublicKey, Signature, Store};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -97,7 +98,20 @@ pub fn verify_header_chain(
     // The first header failing a check other than the signature: its height, the reason,
     // and whether that check comes before the signature's.
     let mut fault: Option<(u32, &'static str, bool)> = None;
+    // The history root each header commits: the ids of every header before it.
+    let mut history = HistoryAccumulator::new();
+    if first.header.commitments.history_root != history.root() {
+        fault = Some((
+            1,
+            "history root does not commit the earlier key blocks",
+            false,
+        ));
+    }
+    history.push(&prev_id.0);
     for (i, pair) in headers.windows(2).enumerate() {
+        if fault.is_some() {
+            break;
+        }
         let [prev, next] = pair else { continue };
         let h = u32::try_from(i + 2).unwrap_or(u32::MAX);
         if next.header.height.0 != h || prev.header.height.0 != h - 1 {
@@ -116,7 +130,16 @@ pub fn verify_header_chain(
             fault = Some((h, "parent is not the previous block's total id", false));
             break;
         }
+        if next.header.commitments.history_root != history.root() {
+            fault = Some((
+                h,
+                "history root does not commit the earlier key blocks",
+                false,
+            ));
+            break;
+        }
         prev_id = next.header.id();
+        history.push(&prev_id.0);
     }
     // Signatures of heights 2.. up to the faulty header (included when its signature is
     // checked before the fault). `headers[i]` is height `i + 1`.

@@ -8,8 +8,8 @@ use super::write::{cumulative, write_diff};
 use super::{Chain, ChainError, Tip, genesis_key, keys};
 use crate::address::Address;
 use crate::block::{
-    BlockError, BlockId, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, anchor_leaves,
-    commitments_of,
+    BlockError, BlockId, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, anchor_leaf,
+    anchored_values, commitments_of,
 };
 use crate::hash::Hash32;
 use crate::merkle::AnchorTrees;
@@ -65,6 +65,7 @@ impl<S: Store> Chain<S> {
             header.id().0.to_vec(),
             keys::unit(Height(1), 0),
         )?;
+        self.append_history(&mut b, Height(1), &header.id())?;
         b.put(
             Column::Meta,
             keys::META_TIP.to_vec(),
@@ -187,7 +188,7 @@ impl<S: Store> Chain<S> {
                 );
             }
             let indexed = self.config.anchor_index.covers(&vtx.tx().sender_address());
-            for leaf in anchor_leaves(vtx.tx()) {
+            for leaf in anchored_values(vtx.tx()) {
                 if indexed {
                     b.put_new(
                         Column::Anchors,
@@ -279,7 +280,10 @@ impl<S: Store> Chain<S> {
         // Commitments of block h as this key block keeps it, checked before anything changes.
         let kept = self.micro_blocks_at(tip.height, keep)?;
         let txs: Vec<&Transaction> = kept.iter().flat_map(|m| m.transactions.iter()).collect();
-        let mut expected_c = commitments_of(txs.iter().copied());
+        let mut expected_c = commitments_of(
+            txs.iter().copied(),
+            self.history_root(u64::from(tip.height.0))?,
+        );
         expected_c.summary_hash = summary_hash;
         if header.commitments != expected_c {
             return Err(ChainError::Commitments {
@@ -308,14 +312,16 @@ impl<S: Store> Chain<S> {
             .flat_map(|t| {
                 let id = t.id();
                 let indexed = self.config.anchor_index.covers(&t.sender_address());
-                anchor_leaves(t).into_iter().map(move |l| (l, id, indexed))
+                anchored_values(t)
+                    .into_iter()
+                    .map(move |l| (l, id, indexed))
             })
             .collect();
         if leaves.iter().any(|(_, _, indexed)| *indexed) {
             let trees = AnchorTrees::new(
                 &leaves
                     .iter()
-                    .map(|(l, _, _)| l.as_slice())
+                    .map(|(value, id, _)| anchor_leaf(id, value))
                     .collect::<Vec<_>>(),
             );
             for (pos, (leaf, id, indexed)) in leaves.iter().enumerate() {
@@ -342,6 +348,7 @@ impl<S: Store> Chain<S> {
         }
         b.put(Column::Headers, key_u32(h.0).to_vec(), header.to_bytes())?;
         b.put(Column::BlockIndex, header.id().0.to_vec(), keys::unit(h, 0))?;
+        self.append_history(&mut b, h, &header.id())?;
         b.put(
             Column::Meta,
             keys::META_TIP.to_vec(),

@@ -15,6 +15,7 @@ use super::write::write_diff;
 use super::{Chain, ChainError, keys};
 use crate::address::Address;
 use crate::block::KeyBlockHeader;
+use crate::hash::Hash32;
 use crate::keys::AccountKey;
 use crate::state::Overlay;
 use crate::state::{
@@ -328,14 +329,41 @@ impl<S: Store> Chain<S> {
         }
         let mut batch = Batch(plain);
         // Headers by height; the block index sorted by id, so it too goes in in key order.
+        // The history tree over their ids, level by level so each level goes in in key order;
+        // each header must commit the root of the ids before it.
         let mut index = Vec::with_capacity(headers.len());
+        let mut history = crate::merkle::history::HistoryAccumulator::new();
+        let mut levels: Vec<Vec<(u64, Hash32)>> = Vec::new();
         for (i, h) in headers.iter().enumerate() {
             let height = u32::try_from(i)
                 .ok()
                 .and_then(|i| i.checked_add(1))
                 .ok_or(ChainError::Corrupt("height"))?;
+            if h.commitments.history_root != history.root() {
+                return Err(ChainError::Commitments { height });
+            }
             batch.put(Column::Headers, key_u32(height).to_vec(), h.to_bytes());
-            index.push((h.id().0, height));
+            let id = h.id();
+            for (level, index, hash) in history.push(&id.0) {
+                let level = usize::from(level);
+                if levels.len() <= level {
+                    levels.resize_with(level.saturating_add(1), Vec::new);
+                }
+                if let Some(l) = levels.get_mut(level) {
+                    l.push((index, hash));
+                }
+            }
+            index.push((id.0, height));
+        }
+        for (level, nodes) in levels.iter().enumerate() {
+            let level = u8::try_from(level).map_err(|_| ChainError::Corrupt("history level"))?;
+            for (index, hash) in nodes {
+                batch.put(
+                    Column::HistoryTree,
+                    crate::merkle::history::node_key(level, *index).to_vec(),
+                    hash.to_vec(),
+                );
+            }
         }
         index.sort_unstable();
         for (id, height) in index {
@@ -455,6 +483,7 @@ mod tests {
     }
 
     fn headers(n: u32, generator: &KeyPair) -> Vec<KeyBlockHeader> {
+        let mut history = crate::merkle::history::HistoryAccumulator::new();
         (1..=n)
             .map(|h| {
                 let mut header = KeyBlockHeader::unsigned(
@@ -463,7 +492,9 @@ mod tests {
                     BlockId([u8::try_from(h % 256).unwrap_or(0); 32]),
                     50,
                 );
+                header.commitments.history_root = history.root();
                 header.sign(generator);
+                history.push(&header.id().0);
                 header
             })
             .collect()
@@ -523,9 +554,17 @@ mod tests {
         if snapshot.carried > 0 {
             write_diff(&mut batch, Height(n), 0, &credit).expect("credit");
         }
+        let mut history = crate::merkle::history::HistoryAccumulator::new();
         for (i, h) in headers.iter().enumerate() {
             let height = u32::try_from(i + 1).expect("height");
             batch.put(Column::Headers, key_u32(height).to_vec(), h.to_bytes());
+            for (level, index, hash) in history.push(&h.id().0) {
+                batch.put(
+                    Column::HistoryTree,
+                    crate::merkle::history::node_key(level, index).to_vec(),
+                    hash.to_vec(),
+                );
+            }
             batch.put(
                 Column::BlockIndex,
                 h.id().0.to_vec(),

@@ -20,6 +20,7 @@ mod apply;
 mod bootstrap;
 mod config;
 mod error;
+mod history;
 pub mod keys;
 mod prune;
 mod query;
@@ -241,6 +242,7 @@ impl<S: Store> Chain<S> {
         let kept = self.micro_blocks_at(tip.height, tip.micro_count)?;
         Ok(commitments_of(
             kept.iter().flat_map(|m| m.transactions.iter()),
+            self.history_root(u64::from(tip.height.0))?,
         ))
     }
 }

@@ -6,7 +6,7 @@ use super::{Chain, ChainError, keys};
 use crate::address::{ADDRESS_LEN, Address};
 use crate::block::{BlockId, KeyBlockHeader, MicroBlock};
 use crate::merkle::AnchorProofs;
-use crate::receipt::AnchorReceipt;
+use crate::receipt::{AnchorReceipt, AnchoredTo};
 use crate::state::{Association, AssociationKey, Lease, StateView};
 use crate::store::{Column, Store, concat, key_u32, parse_u32, parse_u64};
 use crate::tx::codec::Reader;
@@ -429,12 +429,12 @@ impl<S: Store> Chain<S> {
                     anchor: value.to_vec(),
                     tx_id,
                     height: Height(height),
-                    position,
                     proofs: AnchorProofs {
                         sha256: sha,
                         blake2b: blake,
                     },
                     header,
+                    anchored_to: None,
                 })
             } else {
                 None
@@ -448,5 +448,36 @@ impl<S: Store> Chain<S> {
             });
         }
         Ok(out)
+    }
+
+    /// `receipt` anchored to the key block at height `to` instead of its committing one: with
+    /// `K_to`'s header and the committing header's path in `K_to`'s history tree. `None` if
+    /// this chain has no key block at `to`, or `to` is before the committing key block.
+    pub fn anchor_receipt_to(
+        &self,
+        receipt: &AnchorReceipt,
+        to: Height,
+    ) -> Result<Option<AnchorReceipt>, ChainError> {
+        let committing = receipt.header.height;
+        let mut out = receipt.clone();
+        if to == committing {
+            out.anchored_to = None;
+            return Ok(Some(out));
+        }
+        if to < committing {
+            return Ok(None);
+        }
+        let header = match &self.tip {
+            Some(tip) if tip.height == to => tip.header.clone(),
+            _ => match self.header_at(to)? {
+                Some(h) => h,
+                None => return Ok(None),
+            },
+        };
+        let Some(path) = self.history_proof(committing, u64::from(to.0.saturating_sub(1)))? else {
+            return Ok(None);
+        };
+        out.anchored_to = Some(AnchoredTo { header, path });
+        Ok(Some(out))
     }
 }

@@ -51,6 +51,7 @@
 mod anchors;
 mod builder;
 mod hasher;
+pub mod history;
 mod serde_hex;
 mod tree;
 

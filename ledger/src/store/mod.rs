@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 /// The version of the on-disk layout (columns and key/value encodings) this code reads and
 /// writes. Bump it when adding a [`Column`] or changing any encoding.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The key in [`Column::Meta`] under which the schema version is stored (`u32`, big-endian).
 pub const SCHEMA_VERSION_KEY: &[u8] = b"schema_version";
@@ -79,11 +79,14 @@ pub enum Column {
     /// Per-account records of the newer transaction types: data entries, sponsors,
     /// certificates, registered keys.
     AccountData = 15,
+    /// The history tree over key-block ids: (level, index) -> the hash of a complete subtree
+    /// ([`crate::merkle::history`]). Kept by pruned nodes: receipts need it.
+    HistoryTree = 16,
 }
 
 impl Column {
     /// Every column, in discriminant order (`Column::ALL[c as usize] == c`).
-    pub const ALL: [Column; 16] = [
+    pub const ALL: [Column; 17] = [
         Column::Meta,
         Column::Headers,
         Column::BlockIndex,
@@ -100,6 +103,7 @@ impl Column {
         Column::Summaries,
         Column::Undo,
         Column::AccountData,
+        Column::HistoryTree,
     ];
 
     /// The stable name of the column, used as the RocksDB column family name.
@@ -121,6 +125,7 @@ impl Column {
             Column::Summaries => "summaries",
             Column::Undo => "undo",
             Column::AccountData => "account_data",
+            Column::HistoryTree => "history_tree",
         }
     }
 

@@ -622,19 +622,19 @@ mod tests {
     fn schema_mismatch_is_refused() {
         let dir = TempDir::new().unwrap();
         let s = RocksStore::open(dir.path(), small()).unwrap();
-        put(&s, Column::Meta, SCHEMA_VERSION_KEY, &2u32.to_be_bytes());
+        put(&s, Column::Meta, SCHEMA_VERSION_KEY, &1u32.to_be_bytes());
         drop(s);
         let err = RocksStore::open(dir.path(), small()).unwrap_err();
         assert_eq!(
             err,
             StoreError::SchemaMismatch {
-                found: 2,
+                found: 1,
                 expected: SCHEMA_VERSION
             }
         );
         assert_eq!(
             err.to_string(),
-            "schema version mismatch: database has 2, this node expects 1"
+            "schema version mismatch: database has 1, this node expects 2"
         );
     }
 

@@ -100,7 +100,7 @@ impl<S: Store> Harness<S> {
     ) -> KeyBlockHeader {
         let tip = self.chain.tip().expect("tip");
         let mut h = KeyBlockHeader {
-            version: 1,
+            version: ltonode_ledger::block::KEY_BLOCK_VERSION,
             height: Height(tip.height.0 + 1),
             timestamp: Timestamp(tip.header.timestamp.0 + 5_000),
             parent,
@@ -549,20 +549,69 @@ fn anchors_and_receipts<S: Store>(store: S) {
         "no receipt before the committing key block"
     );
     h.key_block(&g1).expect("K3");
-    let header3 = h.chain.header_at(Height(3)).expect("h").expect("K3");
+    let k3 = h.chain.header_at(Height(3)).expect("h").expect("K3").id();
+    // Key blocks 4..=12: the receipts are then anchored to each of them in turn.
+    for _ in 4..=12 {
+        h.key_block(&g1).expect("key block");
+    }
     for (i, hash) in hashes.iter().enumerate() {
         let e = h.chain.anchor(hash).expect("lookup").pop().expect("entry");
         let r = e.receipt.expect("receipt");
-        assert_eq!(r.position, i as u32);
-        assert_eq!(r.verify(&header3), Ok(()));
+        assert_eq!(r.proofs.sha256.index, i as u64);
+        assert_eq!(r.proofs.sha256.leaf_count, 7);
+        let ok = r.verify(&k3).expect("valid against K3");
+        assert_eq!(
+            (ok.height, ok.position, ok.tx_id),
+            (Height(2), i as u64, e.tx_id)
+        );
         let back = AnchorReceipt::from_json(&r.to_json()).expect("json");
         assert_eq!(back, r);
         let mut forged = r.clone();
         forged.anchor[0] ^= 1;
-        assert!(forged.verify(&header3).is_err());
+        assert_eq!(forged.verify(&k3).map_err(|e| e.part()), Err("sha256 path"));
+        let mut other_tx = r.clone();
+        other_tx.tx_id.0[0] ^= 1;
+        assert_eq!(
+            other_tx.verify(&k3).map_err(|e| e.part()),
+            Err("sha256 path")
+        );
         let mut moved = r.clone();
-        moved.position += 1;
-        assert!(moved.verify(&header3).is_err());
+        moved.proofs.sha256.index = (i as u64 + 1) % 7;
+        moved.proofs.blake2b.index = (i as u64 + 1) % 7;
+        assert!(moved.verify(&k3).is_err());
+        for to in 4..=12u32 {
+            let kt = h.chain.header_at(Height(to)).expect("h").expect("K_t").id();
+            let later = h
+                .chain
+                .anchor_receipt_to(&r, Height(to))
+                .expect("read")
+                .expect("anchored");
+            assert_eq!(later.verify(&kt).map(|v| v.block_id), Ok(kt));
+            // Not valid against the committing block, nor any other one.
+            assert_eq!(
+                later.verify(&k3).map_err(|e| e.part()),
+                Err("trusted block")
+            );
+            let json = later.to_json();
+            assert_eq!(AnchorReceipt::from_json(&json).as_ref(), Ok(&later));
+            let mut bent = later.clone();
+            if let Some(a) = bent.anchored_to.as_mut() {
+                if let Some(s) = a.path.siblings.first_mut() {
+                    s[0] ^= 1;
+                } else {
+                    a.path.siblings.push([0; 32]);
+                }
+            }
+            assert_eq!(bent.verify(&kt).map_err(|e| e.part()), Err("history path"));
+        }
+        assert_eq!(
+            h.chain.anchor_receipt_to(&r, Height(2)).expect("read"),
+            None
+        );
+        assert_eq!(
+            h.chain.anchor_receipt_to(&r, Height(13)).expect("read"),
+            None
+        );
     }
     assert!(h.chain.anchor(&[9u8; 32]).expect("lookup").is_empty());
 }

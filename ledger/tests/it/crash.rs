@@ -140,7 +140,7 @@ fn apply_next<S: Store>(chain: &mut Chain<S>) -> Unit {
     let (h, seq) = next_unit((tip.height.0, tip.micro_count));
     if seq == 0 {
         let mut header = KeyBlockHeader {
-            version: 1,
+            version: ltonode_ledger::block::KEY_BLOCK_VERSION,
             height: Height(h),
             timestamp: Timestamp(T0 + 5_000 * u64::from(h - 1)),
             parent: tip.total_id,

@@ -264,6 +264,7 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
         )
         .route("/consensus/algo", get(routes_blocks::algo))
         .route("/anchors/verify", post(routes_anchors::verify::<S>))
+        .route("/anchors/receipts", post(routes_anchors::receipts::<S>))
         .route("/anchors/{hash}", get(routes_anchors::anchor::<S>))
         .route("/index/hash/{hash}", get(routes_anchors::index_hash::<S>))
         .route("/hash/{hash}", get(routes_more::indexer_hash::<S>))

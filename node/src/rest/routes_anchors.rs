@@ -6,18 +6,19 @@
 //! `pre-approved` while only a micro block holds it, `confirmed` (with a receipt) once the
 //! next key block commits its block's anchor roots.
 
-use super::{ApiError, RestState, json_body};
+use super::{ApiError, RestState, View, json_body};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ltonode_ledger::Snapshots;
 use ltonode_ledger::Store;
-use ltonode_ledger::block::anchor_leaves;
-use ltonode_ledger::receipt::AnchorReceipt;
+use ltonode_ledger::block::{BlockId, anchored_values};
+use ltonode_ledger::receipt::{AnchorReceipt, ReceiptError, VerifiedReceipt};
 use ltonode_ledger::{Height, TxId};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The longest anchor looked up (the anchor index keys carry a one-byte length).
@@ -43,31 +44,49 @@ pub fn decode_hash(s: &str) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-/// `GET /anchors/{hash}`: the first anchoring of the hash, with its receipt once confirmed;
-/// `unconfirmed` while only the pool holds it; 404 if unknown.
-pub async fn anchor<S: Store + Clone + Snapshots + 'static>(
-    State(st): State<RestState<S>>,
-    Path(hash): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let value = decode_hash(&hash)?;
-    let (entries, pending) = st.read(|svc| {
-        let entries = svc.chain.anchor(&value)?;
-        let pending = if entries.is_empty() {
-            svc.pool
-                .iter()
-                .find(|tx| anchor_leaves(tx).contains(&value))
-                .map(|tx| tx.id())
-        } else {
-            None
-        };
-        Ok((entries, pending))
-    })?;
-    let anchor = hex::encode(&value);
+/// Most hashes in one `POST /anchors/receipts`.
+pub const MAX_RECEIPTS_PER_CALL: usize = 1000;
+
+/// The key block a receipt is anchored to: the one named by `anchoredTo` (a key block of this
+/// chain), or the tip's key block.
+fn anchored_to_height<S: Store>(
+    view: &View<S>,
+    anchored_to: Option<&str>,
+) -> Result<Height, ApiError> {
+    match anchored_to {
+        None => Ok(view.chain.height()),
+        Some(text) => {
+            let id = BlockId::from_base58(text).ok_or_else(|| {
+                ApiError::BadArgument(format!("anchoredTo {text:?} is not a base58 block id"))
+            })?;
+            match view.chain.locate(&id)? {
+                Some((h, 0)) => Ok(h),
+                Some(_) => Err(ApiError::BadArgument(format!(
+                    "anchoredTo {text} is a micro block: receipts are anchored to key blocks"
+                ))),
+                None => Err(ApiError::BlockNotFound(text.to_string())),
+            }
+        }
+    }
+}
+
+/// The status of an anchored value, with its receipt anchored to the key block at `to` once
+/// confirmed; `None` if neither the chain nor the pool holds it.
+fn anchor_status<S: Store>(
+    view: &View<S>,
+    value: &[u8],
+    to: Height,
+) -> Result<Option<Value>, ApiError> {
+    let anchor = hex::encode(value);
+    let entries = view.chain.anchor(value)?;
     let Some(first) = entries.first() else {
-        let id = pending.ok_or(ApiError::AnchorNotFound)?;
-        return Ok(Json(
-            json!({"anchor": anchor, "status": "unconfirmed", "txId": id.to_base58()}),
-        ));
+        return Ok(view
+            .pool
+            .iter()
+            .find(|tx| anchored_values(tx).iter().any(|v| v.as_slice() == value))
+            .map(|tx| {
+                json!({"anchor": anchor, "status": "unconfirmed", "txId": tx.id().to_base58()})
+            }));
     };
     let mut v = json!({
         "anchor": anchor,
@@ -77,17 +96,111 @@ pub async fn anchor<S: Store + Clone + Snapshots + 'static>(
     });
     match &first.receipt {
         Some(r) => {
+            let anchored = view.chain.anchor_receipt_to(r, to)?.ok_or_else(|| {
+                ApiError::BadArgument(format!(
+                    "the anchor is committed by the key block at height {}, after the \
+                     anchoredTo block at {}",
+                    r.header.height.0, to.0
+                ))
+            })?;
             v["status"] = json!("confirmed");
-            v["receipt"] = r.to_json();
+            v["receipt"] = anchored.to_json();
         }
         None => v["status"] = json!("pre-approved"),
     }
-    Ok(Json(v))
+    Ok(Some(v))
 }
 
-/// `POST /anchors/verify`: checks a receipt (its canonical JSON) against this node's key
-/// block at the receipt's height + 1. Answers `{"valid": true, ...}` or
-/// `{"valid": false, "reason"}`; only a body that is not JSON is a 400.
+/// The `anchoredTo` parameter of a query string, if given.
+fn anchored_to_param(query: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(q) = query else { return Ok(None) };
+    let mut found = None;
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("anchoredTo", v)) if !v.is_empty() => found = Some(v.to_string()),
+            _ => {
+                return Err(ApiError::BadArgument(format!(
+                    "unknown query parameter {pair:?} (only anchoredTo=BLOCK_ID)"
+                )));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `GET /anchors/{hash}[?anchoredTo=BLOCK_ID]`: the first anchoring of the hash, with its
+/// receipt once confirmed, anchored to the given key block or by default the latest one
+/// (docs/receipts.md); `unconfirmed` while only the pool holds it; 404 if unknown.
+pub async fn anchor<S: Store + Clone + Snapshots + 'static>(
+    State(st): State<RestState<S>>,
+    Path(hash): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let value = decode_hash(&hash)?;
+    let anchored_to = anchored_to_param(query.as_deref())?;
+    st.read(|view| {
+        let to = anchored_to_height(view, anchored_to.as_deref())?;
+        anchor_status(view, &value, to)?
+            .map(Json)
+            .ok_or(ApiError::AnchorNotFound)
+    })
+}
+
+/// The body of `POST /anchors/receipts`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReceiptsRequest {
+    hashes: Vec<String>,
+    #[serde(default)]
+    anchored_to: Option<String>,
+}
+
+/// `POST /anchors/receipts` with `{"hashes": [...], "anchoredTo"?: BLOCK_ID}` (at most
+/// [`MAX_RECEIPTS_PER_CALL`] hashes): `{"anchoredTo": id, "height": h, "anchors": [...]}`,
+/// one entry per hash in order, as `GET /anchors/{hash}` answers it, or
+/// `{"anchor", "status": "unknown"}`; all read from one snapshot and anchored to one block.
+pub async fn receipts<S: Store + Clone + Snapshots + 'static>(
+    State(st): State<RestState<S>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let v = json_body(body)?;
+    let req = ReceiptsRequest::deserialize(&v).map_err(|e| ApiError::WrongJson(e.to_string()))?;
+    if req.hashes.len() > MAX_RECEIPTS_PER_CALL {
+        return Err(ApiError::TooBig {
+            what: "hashes",
+            max: MAX_RECEIPTS_PER_CALL as u64,
+        });
+    }
+    let values = req
+        .hashes
+        .iter()
+        .map(|h| decode_hash(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    st.read(|view| {
+        let to = anchored_to_height(view, req.anchored_to.as_deref())?;
+        let block = view
+            .chain
+            .header_at(to)?
+            .ok_or(ApiError::BlockNotFound(to.0.to_string()))?;
+        let mut out = Vec::with_capacity(values.len());
+        for value in &values {
+            out.push(
+                anchor_status(view, value, to)?
+                    .unwrap_or_else(|| json!({"anchor": hex::encode(value), "status": "unknown"})),
+            );
+        }
+        Ok(Json(json!({
+            "anchoredTo": block.id().to_base58(),
+            "height": to.0,
+            "anchors": out,
+        })))
+    })
+}
+
+/// `POST /anchors/verify`: checks a receipt (its canonical JSON) against this node's chain:
+/// the block it is anchored to must be one of this node's key blocks. Answers
+/// `{"valid": true, ...}` or `{"valid": false, "part", "reason"}`; only a body that is not
+/// JSON is a 400.
 pub async fn verify<S: Store + Clone + Snapshots + 'static>(
     State(st): State<RestState<S>>,
     body: Result<Bytes, BytesRejection>,
@@ -95,30 +208,39 @@ pub async fn verify<S: Store + Clone + Snapshots + 'static>(
     let v = json_body(body)?;
     let receipt = match AnchorReceipt::from_json(&v) {
         Ok(r) => r,
-        Err(e) => return Ok(Json(json!({"valid": false, "reason": e.to_string()}))),
+        Err(e) => return Ok(Json(refusal(&e))),
     };
-    let Some(at) = receipt.height.next() else {
-        return Ok(Json(
-            json!({"valid": false, "reason": "height out of range"}),
-        ));
-    };
-    let trusted = st.read(|svc| Ok(svc.chain.header_at(at)?))?;
-    let Some(trusted) = trusted else {
+    let block = receipt.block_header();
+    let ours = st.read(|view| Ok(view.chain.header_at(block.height)?))?;
+    let Some(ours) = ours else {
         return Ok(Json(json!({
             "valid": false,
-            "reason": format!("this node has no key block at height {} yet", at.0),
+            "part": "trusted block",
+            "reason": format!("this node has no key block at height {} yet", block.height.0),
         })));
     };
-    Ok(Json(match receipt.verify(&trusted) {
-        Ok(()) => json!({
-            "valid": true,
-            "anchor": hex::encode(&receipt.anchor),
-            "txId": receipt.tx_id.to_base58(),
-            "height": receipt.height.0,
-            "headerId": trusted.id().to_base58(),
-        }),
-        Err(e) => json!({"valid": false, "reason": e.to_string()}),
+    Ok(Json(match receipt.verify(&ours.id()) {
+        Ok(ok) => verdict(&ok),
+        Err(e) => refusal(&e),
     }))
+}
+
+/// The JSON of a valid receipt's verdict.
+pub fn verdict(ok: &VerifiedReceipt) -> Value {
+    json!({
+        "valid": true,
+        "anchor": hex::encode(&ok.anchor),
+        "txId": ok.tx_id.to_base58(),
+        "height": ok.height.0,
+        "position": ok.position,
+        "anchorCount": ok.anchor_count,
+        "blockId": ok.block_id.to_base58(),
+    })
+}
+
+/// The JSON of a refused receipt's verdict.
+pub fn refusal(e: &ReceiptError) -> Value {
+    json!({"valid": false, "part": e.part(), "reason": e.to_string()})
 }
 
 fn chainpoint(target: &[u8], tx_id: &TxId, height: Height, position: u32) -> Value {

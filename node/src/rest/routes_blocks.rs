@@ -51,6 +51,7 @@ pub fn block_json<S: Store>(
         "anchorRootSha256": hex::encode(c.anchors.sha256),
         "anchorRootBlake2b": hex::encode(c.anchors.blake2b),
         "summaryHash": hex::encode(c.summary_hash),
+        "historyRoot": hex::encode(c.history_root),
         "headerBytes": hex::encode(header.to_bytes()),
     });
     if with_txs {

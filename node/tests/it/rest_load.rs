@@ -103,7 +103,7 @@ fn build(dir: &std::path::Path) -> Chain<Arc<RocksStore>> {
         let tip = chain.tip().unwrap().clone();
         let ts = Timestamp(tip.header.timestamp.0 + 5_000);
         let mut header = KeyBlockHeader {
-            version: 1,
+            version: ltonode_ledger::block::KEY_BLOCK_VERSION,
             height: Height(tip.height.0 + 1),
             timestamp: ts,
             parent: tip.total_id,

@@ -68,7 +68,7 @@ pub fn new_chain(store: MemStore, history: bool) -> Chain<MemStore> {
 pub fn header(chain: &Chain<MemStore>, parent: BlockId, c: Commitments) -> KeyBlockHeader {
     let tip = chain.tip().expect("tip");
     let mut h = KeyBlockHeader {
-        version: 1,
+        version: ltonode_ledger::block::KEY_BLOCK_VERSION,
         height: Height(tip.height.0 + 1),
         timestamp: Timestamp(tip.header.timestamp.0 + 5_000),
         parent,
@@ -278,7 +278,9 @@ fn finality_and_pruning_keep_receipts() {
             .is_empty()
     );
     // ... but headers remain, tx ids stay known (replay protection), and every receipt
-    // still verifies against its committing header.
+    // still verifies against its committing block's id, and anchored to the tip against
+    // the tip's id alone (the pruned node keeps the history tree).
+    let tip = chain.tip().expect("tip").clone();
     for (i, a) in anchors.iter().enumerate() {
         let h = i as u32 + 2;
         if h >= 30 {
@@ -287,7 +289,20 @@ fn finality_and_pruning_keep_receipts() {
         let e = chain.anchor(a).expect("lookup").pop().expect("indexed");
         let r = e.receipt.expect("receipt");
         let header = chain.header_at(Height(h + 1)).expect("h").expect("header");
-        assert_eq!(r.verify(&header), Ok(()), "anchor at {h}");
+        assert_eq!(
+            r.verify(&header.id()).map(|v| v.height),
+            Ok(Height(h)),
+            "anchor at {h}"
+        );
+        let to_tip = chain
+            .anchor_receipt_to(&r, tip.height)
+            .expect("read")
+            .expect("anchored to the tip");
+        assert_eq!(
+            to_tip.verify(&tip.header.id()).map(|v| v.block_id),
+            Ok(tip.header.id()),
+            "anchor at {h}, anchored to the tip"
+        );
         if h <= 16 {
             assert_eq!(
                 chain.transaction(&e.tx_id).expect("tx"),
