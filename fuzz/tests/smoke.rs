@@ -111,6 +111,11 @@ fn targets_check_what_decodes() {
         .filter(|b| ltonode_summary::SummaryBlock::from_bytes(b, CHAIN).is_ok())
         .count();
     assert!(decodes >= 1);
+    let decodes = corpus("receipt_json")
+        .iter()
+        .filter(|b| ltonode_ledger::receipt::AnchorReceipt::from_json_text(b).is_ok())
+        .count();
+    assert!(decodes >= 2, "only {decodes} receipt_json seeds parse");
 }
 
 mod seeds {

@@ -257,6 +257,13 @@ impl AnchorReceipt {
     /// checks the proofs.
     pub fn from_json(v: &serde_json::Value) -> Result<AnchorReceipt, ReceiptError> {
         let bad = |m: &str| ReceiptError::Format(m.to_string());
+        // An object only: serde would also read the struct from an array of its fields.
+        if !v.is_object()
+            || v.get("anchoredTo")
+                .is_some_and(|a| !a.is_object() && !a.is_null())
+        {
+            return Err(bad("a receipt is a JSON object"));
+        }
         let j = ReceiptJson::deserialize(v).map_err(|e| ReceiptError::Format(e.to_string()))?;
         if j.version != RECEIPT_VERSION {
             return Err(ReceiptError::Format(format!(

@@ -27,7 +27,12 @@ async fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             // Configuration mistakes exit like clap's usage errors.
-            if e.downcast_ref::<ConfigError>().is_some() {
+            // So do inputs a command could not use (a receipt verifier's bad trust
+            // argument, an unreadable file, an unreachable node): exit 1 is kept for "checked
+            // and found invalid".
+            if e.downcast_ref::<ConfigError>().is_some()
+                || e.downcast_ref::<ltonode::verify::VerifyError>().is_some()
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE

@@ -15,7 +15,7 @@
 use crate::rest::routes_anchors::{refusal, verdict};
 use base64::Engine;
 use ltonode_ledger::block::{BlockId, KeyBlockHeader};
-use ltonode_ledger::receipt::AnchorReceipt;
+use ltonode_ledger::receipt::{AnchorReceipt, ReceiptError};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -55,15 +55,17 @@ fn format(msg: impl Into<String>) -> VerifyError {
     VerifyError::Format(msg.into())
 }
 
-/// Reads a receipt from its JSON (or an `/anchors/{hash}` reply).
-pub fn parse_receipt(text: &str) -> Result<AnchorReceipt, VerifyError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format(format!("receipt JSON: {e}")))?;
+/// Reads a receipt from its JSON (or an `/anchors/{hash}` reply); a refusal names the part
+/// of the receipt that does not decode.
+pub fn parse_receipt(text: &str) -> Result<AnchorReceipt, ReceiptError> {
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| ReceiptError::Format(format!("receipt JSON: {e}")))?;
     let r = if v.get("receipt").is_some() {
         &v["receipt"]
     } else {
         &v
     };
-    AnchorReceipt::from_json(r).map_err(|e| format(e.to_string()))
+    AnchorReceipt::from_json(r)
 }
 
 fn header_from_hex(s: &str) -> Result<KeyBlockHeader, VerifyError> {
@@ -147,13 +149,26 @@ fn dechunk(mut s: &str) -> String {
 
 /// Checks a receipt; `Ok(json)` is the verdict (`{"valid": bool, ...}`).
 pub fn verify_receipt(receipt_text: &str, trust: &Trust) -> Result<Value, VerifyError> {
-    let mut receipt = parse_receipt(receipt_text)?;
+    // A receipt that does not decode is refused for the part that fails, not an error.
+    let mut receipt = match parse_receipt(receipt_text) {
+        Ok(r) => r,
+        Err(e) => return Ok(refusal(&e)),
+    };
     let trusted = match trust {
         Trust::Block(id) => {
             BlockId::from_base58(id).ok_or_else(|| format("--trust is not a base58 block id"))?
         }
         Trust::HeaderFile(bytes) => header_from_file(bytes)?.id(),
         Trust::Node(url) => {
+            // The receipt's own paths first, so that a forged one is refused for its part
+            // whatever the node says (it would not know a forged value at all).
+            let own = AnchorReceipt {
+                anchored_to: None,
+                ..receipt.clone()
+            };
+            if let Err(e) = own.verify(&own.header.id()) {
+                return Ok(refusal(&e));
+            }
             let last = http_get_json(url, "/blocks/headers/last")?;
             let header = header_from_hex(last["headerBytes"].as_str().unwrap_or_default())?;
             let id = header.id();

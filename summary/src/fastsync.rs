@@ -400,6 +400,14 @@ mod tests {
                 found: first.header.id().to_base58(),
             });
         }
+        let mut history = HistoryAccumulator::new();
+        if first.header.commitments.history_root != history.root() {
+            return Err(bad_header(
+                1,
+                "history root does not commit the earlier key blocks",
+            ));
+        }
+        history.push(&first.header.id().0);
         for (i, pair) in headers.windows(2).enumerate() {
             let (prev, next) = (&pair[0], &pair[1]);
             let h = u32::try_from(i + 2).unwrap_or(u32::MAX);
@@ -419,6 +427,13 @@ mod tests {
             if next.header.parent != total {
                 return Err(bad_header(h, "parent is not the previous block's total id"));
             }
+            if next.header.commitments.history_root != history.root() {
+                return Err(bad_header(
+                    h,
+                    "history root does not commit the earlier key blocks",
+                ));
+            }
+            history.push(&next.header.id().0);
         }
         Ok(())
     }
@@ -435,6 +450,7 @@ mod tests {
             KeyPair::from_seed_phrase("b", 0),
         ];
         let mut out: Vec<SyncedHeader> = Vec::new();
+        let mut history = HistoryAccumulator::new();
         for h in 1..=n {
             let parent = out.last().map_or(BlockId([0; 32]), |p| {
                 p.micro_ids
@@ -447,11 +463,13 @@ mod tests {
                 parent,
                 50,
             );
+            header.commitments.history_root = history.root();
             header.sign(&keys[(h % 2) as usize]);
             tweak(h, &mut header);
             if header.signature == Signature([0; 64]) {
                 header.sign(&keys[(h % 2) as usize]);
             }
+            history.push(&header.id().0);
             out.push(SyncedHeader {
                 header,
                 micro_ids: micro(h),
@@ -587,7 +605,26 @@ mod tests {
         let mut unlinked = unlinked;
         unlinked[1_498].micro_ids.clear();
         same_answer(&unlinked, "parent");
-        for base in [&stale, &gap, &unlinked] {
+        // A header that forgets an earlier key block: signed, linked, but its history root is
+        // not that of the ids before it.
+        let forgetful = chain(
+            N,
+            resigned(|h, hd| {
+                if h == 1_500 {
+                    hd.commitments.history_root[0] ^= 1;
+                }
+            }),
+            |_| Vec::new(),
+        );
+        same_answer(&forgetful, "history");
+        assert_eq!(
+            verify_header_chain(&forgetful, &forgetful[0].header.id()),
+            Err(bad_header(
+                1_500,
+                "history root does not commit the earlier key blocks"
+            ))
+        );
+        for base in [&stale, &gap, &unlinked, &forgetful] {
             for at in [700, 1_500, 1_501, 2_200] {
                 let mut hs = base.clone();
                 hs[at - 1].header.signature.0[40] ^= 1;

@@ -456,39 +456,40 @@ async fn anchor_pre_approved_then_receipt_verifies() {
     assert_eq!(verdict["valid"], true, "{verdict}");
     assert_eq!(verdict["height"], height);
 
-    // Tampered: another anchor, another position, a receipt for a height not yet committed.
+    // The committing key block is the tip: the receipt needs no link to a later one.
+    assert_eq!(receipt.get("anchoredTo"), None, "{receipt}");
+    let (_, tip) = node.get("/blocks/headers/last").await;
+    assert_eq!(verdict["blockId"], tip["id"]);
+
+    // Tampered: another anchor, another transaction id (the leaf binds it), another position,
+    // another height, an unknown field; each refused with the part that failed.
+    let verdict_of = |r: &Value| {
+        let body = r.to_string();
+        let node = &node;
+        async move {
+            let (status, v) = node.post("/anchors/verify", body.as_bytes(), &[]).await;
+            assert_eq!(status, 200, "{v}");
+            assert_eq!(v["valid"], false, "{v}");
+            v["part"].as_str().unwrap_or_default().to_string()
+        }
+    };
     let mut other = receipt.clone();
     other["anchor"] = json!(hex::encode(sha256(b"something else")));
-    let (status, verdict) = node
-        .post("/anchors/verify", other.to_string().as_bytes(), &[])
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(verdict["valid"], false);
-    assert!(
-        verdict["reason"].as_str().unwrap().contains("merkle"),
-        "{verdict}"
-    );
+    assert_eq!(verdict_of(&other).await, "sha256 path");
+    let mut other_tx = receipt.clone();
+    other_tx["txId"] = json!(ltonode_ledger::TxId([7; 32]).to_base58());
+    assert_eq!(verdict_of(&other_tx).await, "sha256 path");
     let mut moved = receipt.clone();
     moved["position"] = json!(1);
-    let (_, verdict) = node
-        .post("/anchors/verify", moved.to_string().as_bytes(), &[])
-        .await;
-    assert_eq!(verdict["valid"], false);
+    moved["anchorCount"] = json!(2);
+    assert_eq!(verdict_of(&moved).await, "sha256 path");
     let mut later = receipt.clone();
     later["height"] = json!(height + 50);
-    let (_, verdict) = node
-        .post("/anchors/verify", later.to_string().as_bytes(), &[])
-        .await;
-    assert_eq!(verdict["valid"], false);
-    assert!(
-        verdict["reason"]
-            .as_str()
-            .unwrap()
-            .contains("no key block at height")
-    );
-    let (status, verdict) = node.post("/anchors/verify", b"{\"x\":1}", &[]).await;
-    assert_eq!(status, 200);
-    assert_eq!(verdict["valid"], false);
+    assert_eq!(verdict_of(&later).await, "header");
+    let mut extra = receipt.clone();
+    extra["note"] = json!("hi");
+    assert_eq!(verdict_of(&extra).await, "format");
+    assert_eq!(verdict_of(&json!({"x": 1})).await, "format");
     let (status, v) = node.post("/anchors/verify", b"not json", &[]).await;
     assert_eq!(status, 400);
     assert_eq!(error_of(&v).0, 1);
@@ -888,18 +889,14 @@ async fn verify_receipt_offline_and_against_a_node() {
         (200, Some("confirmed")),
         "{reply}"
     );
-    let (status, export) = node.get("/blocks/headers/export").await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        export["headers"].as_array().map(Vec::len),
-        Some(node.height() as usize)
-    );
+    let (_, last) = node.get("/blocks/headers/last").await;
+    let tip_id = last["id"].as_str().unwrap().to_string();
+    assert_eq!(reply["receipt"]["anchoredTo"]["blockId"], tip_id.as_str());
 
     let dir = tempfile::tempdir().unwrap();
     let receipt_file = dir.path().join("receipt.json");
-    let headers_file = dir.path().join("headers.json");
+    let header_file = dir.path().join("trusted-header");
     std::fs::write(&receipt_file, reply.to_string()).unwrap();
-    std::fs::write(&headers_file, export.to_string()).unwrap();
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_ltonode"))
             .args(args)
@@ -909,40 +906,82 @@ async fn verify_receipt_offline_and_against_a_node() {
         (out.status.code(), v)
     };
     let r = receipt_file.to_str().unwrap();
-    let (code, v) = run(&[
-        "verify-receipt",
-        r,
-        "--headers",
-        headers_file.to_str().unwrap(),
-    ]);
+    let hf = header_file.to_str().unwrap();
+    // Offline, with only the id of the block the receipt is anchored to.
+    let (code, v) = run(&["verify-receipt", r, "--trust", &tip_id]);
     assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
     assert_eq!(v["txId"], tx.id().to_base58().as_str());
+    assert_eq!(v["blockId"], tip_id.as_str());
+    // Or with that block's header, in hex, base64, raw bytes or the node's JSON.
+    let header_bytes = hex::decode(last["headerBytes"].as_str().unwrap()).unwrap();
+    for form in [
+        last["headerBytes"].as_str().unwrap().as_bytes().to_vec(),
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &header_bytes)
+            .into_bytes(),
+        header_bytes.clone(),
+        last.to_string().into_bytes(),
+    ] {
+        std::fs::write(&header_file, form).unwrap();
+        let (code, v) = run(&["verify-receipt", r, "--trust-file", hf]);
+        assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
+    }
+    // The chain grows: the receipt still verifies against the block it names, and against
+    // the node's new tip through a fresh proof that `--node` fetches.
+    node.forge_key_block().await;
+    node.forge_key_block().await;
+    let (_, newer) = node.get("/blocks/headers/last").await;
+    let new_tip = newer["id"].as_str().unwrap().to_string();
+    assert_ne!(new_tip, tip_id);
+    let (code, v) = run(&["verify-receipt", r, "--trust", &tip_id]);
+    assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
     let url = format!("http://{}", node.addr);
     let (code, v) = run(&["verify-receipt", r, "--node", &url]);
     assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
+    assert_eq!(v["blockId"], new_tip.as_str());
+    // Trusting the new tip needs the refreshed receipt: the old one names another block.
+    let (code, v) = run(&["verify-receipt", r, "--trust", &new_tip]);
+    assert_eq!(
+        (code, v["part"].as_str()),
+        (Some(1), Some("trusted block")),
+        "{v}"
+    );
+    let (_, refreshed) = node
+        .get(&format!(
+            "/anchors/{}?anchoredTo={new_tip}",
+            hex::encode(hash)
+        ))
+        .await;
+    std::fs::write(&receipt_file, refreshed.to_string()).unwrap();
+    let (code, v) = run(&["verify-receipt", r, "--trust", &new_tip]);
+    assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
 
-    // A receipt for another anchor value is refused, and so is a tampered header chain.
+    // A receipt for another anchor value is refused, naming the path that failed.
     let mut forged = reply.clone();
     forged["receipt"]["anchor"] = json!(hex::encode(sha256(b"something else")));
     std::fs::write(&receipt_file, forged.to_string()).unwrap();
+    let (code, v) = run(&["verify-receipt", r, "--trust", &tip_id]);
+    assert_eq!(
+        (code, v["part"].as_str()),
+        (Some(1), Some("sha256 path")),
+        "{v}"
+    );
+    let (code, v) = run(&["verify-receipt", r, "--node", &url]);
+    assert_eq!(code, Some(1), "{v}");
+    // A receipt that does not parse is refused for its format; a trust argument that
+    // cannot be used, or a missing file, is exit 2 with an error and no verdict.
+    std::fs::write(&receipt_file, b"{").unwrap();
+    let (code, v) = run(&["verify-receipt", r, "--trust", &tip_id]);
+    assert_eq!((code, v["part"].as_str()), (Some(1), Some("format")), "{v}");
     let (code, v) = run(&[
         "verify-receipt",
-        r,
-        "--headers",
-        headers_file.to_str().unwrap(),
+        "/nonexistent/receipt.json",
+        "--trust",
+        &tip_id,
     ]);
-    assert_eq!((code, v["valid"].as_bool()), (Some(1), Some(false)), "{v}");
+    assert_eq!((code, v), (Some(2), Value::Null));
     std::fs::write(&receipt_file, reply.to_string()).unwrap();
-    let mut bad_export = export.clone();
-    bad_export["headers"][1]["microIds"] = json!([]);
-    std::fs::write(&headers_file, bad_export.to_string()).unwrap();
-    let (code, _) = run(&[
-        "verify-receipt",
-        r,
-        "--headers",
-        headers_file.to_str().unwrap(),
-    ]);
-    assert_eq!(code, Some(1));
+    let (code, _) = run(&["verify-receipt", r, "--trust", "not-base58!"]);
+    assert_eq!(code, Some(2));
 }
 
 #[tokio::test]

@@ -107,10 +107,19 @@ fn delta(a: &Sizes, b: &Sizes) -> Sizes {
         .collect()
 }
 
-/// Headers, the block index and summaries grow per block and per period by design.
+/// Headers, the block index, the history tree (about two 32-byte nodes per key block) and
+/// summaries grow per block and per period by design.
 fn by_design(c: Column) -> bool {
-    matches!(c, Column::Headers | Column::BlockIndex | Column::Summaries)
+    matches!(
+        c,
+        Column::Headers | Column::BlockIndex | Column::HistoryTree | Column::Summaries
+    )
 }
+
+/// The undo records of the rollback window list the history-tree nodes their key block
+/// added: one plus the number of trailing one bits of its leaf index, so the window's size
+/// wavers with the heights in it (never with the load) by a few node keys.
+const UNDO_WAVER_BYTES: i64 = 8 * 13;
 
 fn other_bytes(d: &Sizes) -> i64 {
     d.iter()
@@ -241,6 +250,9 @@ fn pruned_disk_use_is_flat_under_a_steady_load() {
                         keys: i64::from(P),
                         bytes: i64::from(P) * (8 + 32),
                     },
+                    Column::Undo if u.keys == 0 && u.bytes.abs() <= UNDO_WAVER_BYTES => {
+                        continue;
+                    }
                     _ => Usage::default(),
                 };
                 assert_eq!(
