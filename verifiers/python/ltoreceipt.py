@@ -145,6 +145,8 @@ def b58encode(data):
 
 def b58_id(text):
     """A 32-byte id from base58 text, or None."""
+    if len(text) > 64:  # 32 bytes take at most 44 characters
+        return None
     try:
         raw = b58decode(text)
     except ValueError:
