@@ -78,8 +78,8 @@ def mutations(case):
         path = get_at(r, where)
         if path:
             yield f"{where} truncated", set_at(r, where, path[:-1]), trusted, part
-        yield f"{where} extended", set_at(r, where, path + [path[0] if path else
-                                                          base64.b64encode(bytes(32)).decode()]), trusted, part
+        extra = path[0] if path else base64.b64encode(bytes(32)).decode()
+        yield f"{where} extended", set_at(r, where, path + [extra]), trusted, part
     raw = bytearray(lr.b58decode(trusted))
     raw[7] ^= 0x10
     yield "another trusted id", r, lr.b58encode(bytes(raw)), "trusted block"
