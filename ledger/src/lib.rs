@@ -26,6 +26,7 @@ pub mod receipt;
 pub mod script;
 pub mod state;
 pub mod store;
+pub mod transparency;
 pub mod tx;
 pub mod units;
 

@@ -127,6 +127,14 @@ impl MerkleProof {
     /// The committed root this proof leads to from `leaf` (the anchor's bytes), or why the
     /// proof is malformed. Never panics, whatever the proof holds.
     pub fn root_from<H: MerkleHasher>(&self, leaf: &[u8]) -> Result<Hash32, MerkleError> {
+        let top = self.tree_hash_from::<H>(leaf)?;
+        Ok(H::root(self.leaf_count, Some(&top)))
+    }
+
+    /// The RFC 6962 tree hash (the `top` under the committed root, which does not bind the
+    /// leaf count) this proof leads to from `leaf`, or why the proof is malformed: the root a
+    /// standard RFC 6962 / RFC 9162 verifier computes from the same path. Never panics.
+    pub fn tree_hash_from<H: MerkleHasher>(&self, leaf: &[u8]) -> Result<Hash32, MerkleError> {
         let (index, leaf_count) = (self.index, self.leaf_count);
         let expected = Self::path_len(index, leaf_count)
             .ok_or(MerkleError::IndexOutOfRange { index, leaf_count })?;
@@ -156,7 +164,7 @@ impl MerkleProof {
             i /= 2;
             n = n.div_ceil(2);
         }
-        Ok(H::root(leaf_count, Some(&node)))
+        Ok(node)
     }
 
     /// Checks that `leaf` is at this proof's position in the tree with root `root`.
