@@ -34,7 +34,7 @@ pub enum ForgerAction {
         until: Option<Timestamp>,
     },
     /// Apply this key block (this node leads from now on).
-    KeyBlock(KeyBlockHeader),
+    KeyBlock(Box<KeyBlockHeader>),
     /// Apply this micro block of transactions from the pool.
     MicroBlock(MicroBlock, Vec<VerifiedTx>),
 }
@@ -183,7 +183,9 @@ impl Forger {
         };
         if now >= slot.at {
             self.last_micro_at = None;
-            return Ok(ForgerAction::KeyBlock(self.key_block(chain, now)?));
+            return Ok(ForgerAction::KeyBlock(Box::new(
+                self.key_block(chain, now)?,
+            )));
         }
         let next_micro = if self.leads(chain) {
             Some(Timestamp(

@@ -42,8 +42,7 @@ impl<S: Store> Core<S> {
                 validate_key_block(&self.chain, &self.params, self.total_supply, &header, now)?;
                 let returned = self.apply_key_block(&header)??;
                 self.readmit(returned)?;
-                self.outbox
-                    .push(Outgoing::KeyBlock(Box::new(header.clone())));
+                self.outbox.push(Outgoing::KeyBlock(header.clone()));
                 let forged = Forged::KeyBlock {
                     height: header.height,
                     timestamp: header.timestamp,

@@ -275,6 +275,10 @@ pub async fn run_node(config: Config) -> anyhow::Result<()> {
         config.rest.api_key_hash.clone(),
     )
     .with_wallet(wallet)
+    .with_notary(rest::routes_forms::Notary::new(
+        p2p::load_or_create_seed(&config.storage.data_dir, "notary.key")?,
+        params.chain_id,
+    ))
     .with_sync_status(sync_status.clone())
     .with_network(network_slot.clone())
     .with_stop(stop_tx.clone())

@@ -7,5 +7,6 @@ mod crash;
 #[cfg(unix)]
 mod generators;
 mod golden;
+mod receipt_props;
 mod rollback_props;
 mod tx_props;

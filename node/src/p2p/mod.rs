@@ -22,7 +22,9 @@ mod sync;
 
 pub use bridge::{Bridge, penalty_of};
 pub use error::P2pError;
-pub use setup::{OUTBOX_CAPACITY, load_or_create_key, network_config, outbox, parse_peer};
+pub use setup::{
+    OUTBOX_CAPACITY, load_or_create_key, load_or_create_seed, network_config, outbox, parse_peer,
+};
 
 use crate::service::Outgoing;
 use gossip::{EVENT_BATCH, EventLoop};

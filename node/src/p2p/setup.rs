@@ -49,7 +49,13 @@ fn socket_multiaddr(sock: SocketAddr) -> Result<Multiaddr, P2pError> {
 /// The node's network key seed, kept in `dir/p2p.key` so its peer id survives restarts
 /// (created with fresh randomness on first start).
 pub fn load_or_create_key(dir: &Path) -> Result<[u8; 32], P2pError> {
-    let path = dir.join("p2p.key");
+    load_or_create_seed(dir, "p2p.key")
+}
+
+/// A 32-byte key seed kept in `dir/file` (created with fresh randomness on first start, and
+/// replaced if malformed).
+pub fn load_or_create_seed(dir: &Path, file: &str) -> Result<[u8; 32], P2pError> {
+    let path = dir.join(file);
     let err = |source| P2pError::KeyFile {
         path: path.display().to_string(),
         source,
@@ -60,7 +66,7 @@ pub fn load_or_create_key(dir: &Path) -> Result<[u8; 32], P2pError> {
             seed.copy_from_slice(&b);
             return Ok(seed);
         }
-        Ok(_) => tracing::warn!(path = %path.display(), "network key file malformed; replacing it"),
+        Ok(_) => tracing::warn!(path = %path.display(), "key file malformed; replacing it"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(err(e)),
     }

@@ -14,6 +14,7 @@ pub mod routes_accounts;
 pub mod routes_addresses;
 pub mod routes_anchors;
 pub mod routes_blocks;
+pub mod routes_forms;
 pub mod routes_more;
 pub mod routes_node;
 pub mod routes_peers;
@@ -53,6 +54,7 @@ pub struct RestState<S: Store + Clone + Snapshots + 'static> {
     stop: Option<Arc<watch::Sender<bool>>>,
     metrics: Option<Arc<crate::metrics::Metrics>>,
     wallet: Option<Arc<KeyPair>>,
+    notary: Option<Arc<routes_forms::Notary>>,
     sync_status: SharedSyncStatus,
     network: NetworkSlot,
 }
@@ -69,6 +71,7 @@ impl<S: Store + Clone + Snapshots + 'static> Clone for RestState<S> {
             stop: self.stop.clone(),
             metrics: self.metrics.clone(),
             wallet: self.wallet.clone(),
+            notary: self.notary.clone(),
             sync_status: self.sync_status.clone(),
             network: self.network.clone(),
         }
@@ -104,6 +107,7 @@ impl<S: Store + Clone + Snapshots + 'static> RestState<S> {
             stop: None,
             metrics: crate::metrics::Metrics::new().ok().map(Arc::new),
             wallet: None,
+            notary: None,
             sync_status: SharedSyncStatus::default(),
             network: NetworkSlot::default(),
         }
@@ -125,6 +129,12 @@ impl<S: Store + Clone + Snapshots + 'static> RestState<S> {
     /// `/transactions/submit` sign with.
     pub fn with_wallet(mut self, wallet: Option<KeyPair>) -> Self {
         self.wallet = wallet.map(Arc::new);
+        self
+    }
+
+    /// Signs the standard receipt forms (`/anchors/{hash}/tlog-proof`, `/cose`) with `notary`.
+    pub fn with_notary(mut self, notary: routes_forms::Notary) -> Self {
+        self.notary = Some(Arc::new(notary));
         self
     }
 
@@ -265,7 +275,13 @@ pub fn router<S: Store + Clone + Snapshots + 'static>(state: RestState<S>) -> Ro
         .route("/consensus/algo", get(routes_blocks::algo))
         .route("/anchors/verify", post(routes_anchors::verify::<S>))
         .route("/anchors/receipts", post(routes_anchors::receipts::<S>))
+        .route("/anchors/notary", get(routes_forms::notary_key::<S>))
         .route("/anchors/{hash}", get(routes_anchors::anchor::<S>))
+        .route(
+            "/anchors/{hash}/tlog-proof",
+            get(routes_forms::tlog_proof::<S>),
+        )
+        .route("/anchors/{hash}/cose", get(routes_forms::cose_receipt::<S>))
         .route("/index/hash/{hash}", get(routes_anchors::index_hash::<S>))
         .route("/hash/{hash}", get(routes_more::indexer_hash::<S>))
         .route(

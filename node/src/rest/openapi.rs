@@ -145,6 +145,26 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "Where an anchor is, with its receipt once committed",
     ),
     (
+        "get",
+        "/anchors/{hash}/tlog-proof",
+        "The receipt's SHA-256 path as a C2SP tlog-proof, signed by the notary key",
+    ),
+    (
+        "get",
+        "/anchors/{hash}/cose",
+        "The receipt's SHA-256 path as a COSE receipt (RFC 9162 inclusion proof)",
+    ),
+    (
+        "get",
+        "/anchors/notary",
+        "The key that signs tlog-proofs and COSE receipts",
+    ),
+    (
+        "post",
+        "/anchors/receipts",
+        "Receipts of up to 1,000 hashes, anchored to one key block",
+    ),
+    (
         "post",
         "/anchors/verify",
         "Check a receipt against this node's chain",
@@ -340,6 +360,18 @@ fn request_body(path: &str) -> Option<Value> {
         })),
         // Any JSON: what is not a receipt is answered `{"valid": false, "reason"}`.
         "/anchors/verify" => Some(json_object(json!({}))),
+        "/anchors/receipts" => Some(json_object(json!({
+            "type": "object",
+            "required": ["hashes"],
+            "properties": {
+                "hashes": {
+                    "type": "array",
+                    "maxItems": super::routes_anchors::MAX_RECEIPTS_PER_CALL,
+                    "items": {"type": "string", "pattern": "^([0-9a-f]{2}){1,64}$"},
+                },
+                "anchoredTo": {"type": "string", "pattern": "^[1-9A-HJ-NP-Za-km-z]{43,44}$"},
+            },
+        }))),
         "/addresses/verify/{address}" | "/addresses/verifyText/{address}" => {
             Some(json_object(json!({
                 "type": "object",
@@ -371,7 +403,12 @@ fn request_body(path: &str) -> Option<Value> {
 fn responses(method: &str, path: &str, has_params: bool, has_body: bool) -> Value {
     let ok = match path {
         "/" | "/api-docs" => json!({"description": "OK", "content": {"text/html": {}}}),
-        "/metrics" => json!({"description": "OK", "content": {"text/plain": {}}}),
+        "/metrics" | "/anchors/{hash}/tlog-proof" => {
+            json!({"description": "OK", "content": {"text/plain": {}}})
+        }
+        "/anchors/{hash}/cose" => {
+            json!({"description": "OK", "content": {"application/cose": {}}})
+        }
         "/certificates/{address}/raw" | "/certificates/raw/{address}" => {
             json!({"description": "OK", "content": {"application/pkix-cert": {}}})
         }

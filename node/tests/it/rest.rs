@@ -1,6 +1,7 @@
 //! The REST API through real HTTP on 127.0.0.1 (port 0): a dev chain on a `MemStore` whose
 //! forger the test steps in virtual time between requests, and a tiny HTTP/1.1 client.
 
+use ltonode::rest::routes_forms::Notary;
 use ltonode::rest::{self, RestState};
 use ltonode::service::{CoreHandle, Reader, chain_config, spawn_core};
 use ltonode_consensus::ChainParams;
@@ -61,6 +62,7 @@ async fn start_on<S: Store + Clone + Snapshots + 'static>(
     let stop = Arc::new(stop);
     let state = RestState::new(task.handle.clone(), task.reader.clone(), api_key_hash)
         .with_wallet(Some(dev_key(0)))
+        .with_notary(Notary::new([5; 32], ChainId::TESTNET))
         .with_stop(stop.clone())
         .with_metrics(metrics);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -194,6 +196,20 @@ pub(crate) async fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Value) {
+    let (status, _, body) = http_raw(addr, method, path, headers, body).await;
+    let value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()));
+    (status, value)
+}
+
+/// One request: the status, the head (lower case) and the body's bytes.
+async fn http_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\n",
@@ -220,18 +236,13 @@ pub(crate) async fn http(
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("no end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
     let mut body = raw[split + 4..].to_vec();
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
+    if head.contains("transfer-encoding: chunked") {
         body = dechunk(&body);
     }
-    let value = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()));
-    (status, value)
+    (status, head, body)
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
@@ -505,6 +516,96 @@ async fn anchor_pre_approved_then_receipt_verifies() {
     let (status, v) = node.get("/anchors/0OIl").await;
     assert_eq!(status, 400);
     assert_eq!(error_of(&v).0, 199);
+}
+
+#[tokio::test]
+async fn standard_forms_of_a_receipt_verify_with_the_notary_key() {
+    use ltonode_ledger::transparency::{cose, parse_verifier_key, tlog};
+    let mut node = start(None).await;
+    let values = [
+        sha256(b"form one"),
+        sha256(b"form two"),
+        sha256(b"form three"),
+    ];
+    let tx = node.signed(
+        &dev_key(1),
+        55_000_000,
+        TxBody::Anchor {
+            anchors: values.iter().map(|v| v.to_vec()).collect(),
+        },
+    );
+    let (status, reply) = node.broadcast(&tx).await;
+    assert_eq!(status, 200, "{reply}");
+    let height = node.forge_micro_block().await;
+    let hex_value = hex::encode(values[1]);
+    // Not committed yet: no form to sign.
+    let (status, v) = node.get(&format!("/anchors/{hex_value}/tlog-proof")).await;
+    assert_eq!(status, 400, "{v}");
+    node.forge_key_block().await;
+    node.forge_key_block().await;
+
+    let (status, key) = node.get("/anchors/notary").await;
+    assert_eq!(status, 200, "{key}");
+    let (name, vkey) = parse_verifier_key(key["verifierKey"].as_str().unwrap()).unwrap();
+    assert_eq!(name, "lto-anchors/T");
+    assert_eq!(key["keyName"], name.as_str());
+    assert_eq!(
+        key["publicKey"],
+        bs58::encode(vkey.as_bytes()).into_string().as_str()
+    );
+    let mut leaf = tx.id().0.to_vec();
+    leaf.extend_from_slice(&values[1]);
+    let (_, committing) = node
+        .get(&format!("/blocks/headers/at/{}", height + 1))
+        .await;
+
+    let (status, head, text) = http_raw(
+        node.addr,
+        "GET",
+        &format!("/anchors/{hex_value}/tlog-proof"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    let proof = tlog::verify(&text, Some(&leaf), &name, &vkey).unwrap();
+    assert_eq!((proof.index, proof.size), (1, 3));
+    assert_eq!(
+        proof.origin,
+        format!("lto-anchors/T/{}", committing["id"].as_str().unwrap())
+    );
+    assert_eq!(
+        hex::encode(proof.bound_root),
+        committing["anchorRootSha256"].as_str().unwrap_or_default(),
+        "{committing}"
+    );
+    // Another value's leaf, or another key, is refused.
+    let mut other_leaf = tx.id().0.to_vec();
+    other_leaf.extend_from_slice(&values[2]);
+    assert!(tlog::verify(&text, Some(&other_leaf), &name, &vkey).is_err());
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[6; 32]).verifying_key();
+    assert!(tlog::verify(&text, Some(&leaf), &name, &stranger).is_err());
+
+    let (status, head, bytes) = http_raw(
+        node.addr,
+        "GET",
+        &format!("/anchors/{hex_value}/cose"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: application/cose"), "{head}");
+    let c = cose::verify(&bytes, &leaf, &vkey).unwrap();
+    assert_eq!((c.index, c.size, c.bound_root), (1, 3, proof.bound_root));
+    assert!(cose::verify(&bytes, &other_leaf, &vkey).is_err());
+
+    let unknown = hex::encode(sha256(b"never anchored"));
+    for form in ["tlog-proof", "cose"] {
+        let (status, v) = node.get(&format!("/anchors/{unknown}/{form}")).await;
+        assert_eq!((status, error_of(&v)), (404, (321, "anchor not found")));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
