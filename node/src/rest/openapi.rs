@@ -363,13 +363,18 @@ fn request_body(path: &str) -> Option<Value> {
         "/anchors/receipts" => Some(json_object(json!({
             "type": "object",
             "required": ["hashes"],
+            "additionalProperties": false,
             "properties": {
                 "hashes": {
                     "type": "array",
                     "maxItems": super::routes_anchors::MAX_RECEIPTS_PER_CALL,
                     "items": {"type": "string", "pattern": "^([0-9a-f]{2}){1,64}$"},
                 },
-                "anchoredTo": {"type": "string", "pattern": "^[1-9A-HJ-NP-Za-km-z]{43,44}$"},
+                "anchoredTo": {
+                    "type": "string",
+                    "nullable": true,
+                    "pattern": "^[1-9A-HJ-NP-Za-km-z]{43,44}$",
+                },
             },
         }))),
         "/addresses/verify/{address}" | "/addresses/verifyText/{address}" => {

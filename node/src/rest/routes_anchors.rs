@@ -56,8 +56,14 @@ fn anchored_to_height<S: Store>(
     match anchored_to {
         None => Ok(view.chain.height()),
         Some(text) => {
+            // Base58 that is no 32-byte id names no block of this chain (404, as for
+            // `/blocks/{id}`); what is not Base58 at all is a bad argument.
             let id = BlockId::from_base58(text).ok_or_else(|| {
-                ApiError::BadArgument(format!("anchoredTo {text:?} is not a base58 block id"))
+                if bs58::decode(text).into_vec().is_ok() {
+                    ApiError::BlockNotFound(text.to_string())
+                } else {
+                    ApiError::BadArgument(format!("anchoredTo {text:?} is not a base58 block id"))
+                }
             })?;
             match view.chain.locate(&id)? {
                 Some((h, 0)) => Ok(h),
