@@ -7,5 +7,6 @@ mod crash;
 #[cfg(unix)]
 mod generators;
 mod golden;
+mod receipt_size;
 mod rollback_props;
 mod tx_props;
