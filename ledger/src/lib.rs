@@ -26,6 +26,8 @@ pub mod receipt;
 pub mod script;
 pub mod state;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod transparency;
 pub mod tx;
 pub mod units;

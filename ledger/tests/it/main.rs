@@ -8,5 +8,6 @@ mod crash;
 mod generators;
 mod golden;
 mod receipt_props;
+mod receipt_size;
 mod rollback_props;
 mod tx_props;
