@@ -252,6 +252,44 @@ fn summaries_account_for_every_balance_change() {
     );
 }
 
+/// The Python and JavaScript verifiers (`verifiers/`) accept `receipt` against `trusted`
+/// alone, and refuse it against `other`, naming the trusted block; each is skipped when its
+/// interpreter is not installed.
+fn other_verifiers_accept(
+    receipt: &ltonode_ledger::receipt::AnchorReceipt,
+    trusted: &BlockId,
+    other: &BlockId,
+) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../verifiers");
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("receipt.json");
+    std::fs::write(&file, receipt.to_json().to_string()).expect("write");
+    for (tool, script) in [("python3", "python/ltoreceipt.py"), ("node", "js/cli.mjs")] {
+        let run = |id: &BlockId| {
+            std::process::Command::new(tool)
+                .arg(format!("{root}/{script}"))
+                .arg(&file)
+                .arg(id.to_base58())
+                .output()
+        };
+        let Ok(out) = run(trusted) else {
+            eprintln!("skipped: no {tool}");
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(out.status.code(), Some(0), "{tool}: {v}");
+        assert_eq!(v["blockId"], trusted.to_base58().as_str(), "{tool}");
+        assert_eq!(v["height"], receipt.height.0, "{tool}");
+        let out = run(other).expect("ran once");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(
+            (out.status.code(), v["part"].as_str()),
+            (Some(1), Some("trusted block")),
+            "{tool}: {v}"
+        );
+    }
+}
+
 #[test]
 fn finality_and_pruning_keep_receipts() {
     let mut chain = new_chain(MemStore::new(), false);
@@ -303,6 +341,10 @@ fn finality_and_pruning_keep_receipts() {
             Ok(tip.header.id()),
             "anchor at {h}, anchored to the tip"
         );
+        if [2, 9, 16, 23, 29].contains(&h) {
+            let genesis = chain.header_at(Height(1)).expect("h").expect("genesis");
+            other_verifiers_accept(&to_tip, &tip.header.id(), &genesis.id());
+        }
         if h <= 16 {
             assert_eq!(
                 chain.transaction(&e.tx_id).expect("tx"),
