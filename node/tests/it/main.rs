@@ -17,3 +17,4 @@ mod rest_abuse;
 mod rest_load;
 mod schemathesis;
 mod setup_probe;
+mod verifiers;
