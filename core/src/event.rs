@@ -123,6 +123,9 @@ pub struct Applied {
     pub txs: u64,
     /// Anchor leaves in them.
     pub anchors: u64,
+    /// Transactions of applied micro blocks that the pool held: their signatures were
+    /// checked on admission and not again.
+    pub txs_from_pool: u64,
 }
 
 /// What a peer did wrong; the driver maps it to its network's penalty.

@@ -67,7 +67,7 @@ impl<S: Store> Core<S> {
             }
             Err(refusal) => {
                 for m in &cut {
-                    self.chain.apply_micro_block(m)?;
+                    self.apply_micro(m)?;
                 }
                 Ok(Err(refusal))
             }
@@ -164,7 +164,7 @@ impl<S: Store> Core<S> {
             return Err(CoreError::Restore(header.height.0));
         }
         for m in micros {
-            self.chain.apply_micro_block(m)?;
+            self.apply_micro(m)?;
         }
         Ok(())
     }
@@ -176,7 +176,7 @@ impl<S: Store> Core<S> {
         }
         let tip = self.tip()?;
         if micro.parent_total == tip.total_id {
-            return Ok(match self.chain.apply_micro_block(micro) {
+            return Ok(match self.apply_micro(micro) {
                 Ok(_) => {
                     self.count_micro(micro);
                     self.remove_included(std::slice::from_ref(micro));
@@ -196,6 +196,27 @@ impl<S: Store> Core<S> {
         Ok(Imported::Stale)
     }
 
+    /// Applies a micro block on the tip, taking the signature checks of the transactions the
+    /// pool holds, byte for byte, from their admission (a gossiped transaction is verified
+    /// once, not again in the micro block that brings it).
+    fn apply_micro(
+        &mut self,
+        micro: &MicroBlock,
+    ) -> Result<Vec<ltonode_ledger::tx::VerifiedTx>, ChainError> {
+        let pool = &self.pool;
+        let from_pool = std::cell::Cell::new(0u64);
+        let r = self.chain.apply_micro_block_known(micro, |id| {
+            let v = pool.verified(id);
+            from_pool.set(from_pool.get() + u64::from(v.is_some()));
+            v
+        });
+        if r.is_ok() {
+            let applied = &mut self.applied;
+            applied.txs_from_pool = applied.txs_from_pool.saturating_add(from_pool.get());
+        }
+        r
+    }
+
     fn count_micro(&mut self, micro: &MicroBlock) {
         let applied = &mut self.applied;
         applied.micro_blocks = applied.micro_blocks.saturating_add(1);
@@ -210,7 +231,7 @@ impl<S: Store> Core<S> {
 
     /// Applies a micro block of a peer on the tip; a refusal is returned as such.
     fn apply_peer_micro(&mut self, m: &MicroBlock) -> Result<Result<(), BlockRefusal>, CoreError> {
-        match self.chain.apply_micro_block(m) {
+        match self.apply_micro(m) {
             Ok(_) => {
                 self.count_micro(m);
                 self.remove_included(std::slice::from_ref(m));
@@ -419,7 +440,7 @@ impl<S: Store> Core<S> {
                 .rollback_micro_to(u16::try_from(common).unwrap_or(u16::MAX))?;
         }
         for m in ancestor_micros.iter().skip(common) {
-            self.chain.apply_micro_block(m)?;
+            self.apply_micro(m)?;
         }
         for (header, micros) in own {
             self.apply_own(header, micros)?;

@@ -90,7 +90,8 @@ impl PoolView {
 pub struct Pool {
     txs: Vec<VerifiedTx>,
     ranks: Vec<(Rank, usize, Address)>,
-    ids: HashSet<TxId>,
+    /// The rank of every waiting transaction, by id (its place in `txs` and `ranks`).
+    ids: HashMap<TxId, Rank>,
     per_account: HashMap<Address, usize>,
     bytes: usize,
     seq: u64,
@@ -112,7 +113,7 @@ impl Pool {
     /// ([`crate::Core::admit`]); the pool checks only its own bounds.
     pub fn insert(&mut self, v: VerifiedTx) -> Result<(), PoolRefusal> {
         let id = v.id();
-        if self.ids.contains(&id) {
+        if self.ids.contains_key(&id) {
             return Err(PoolRefusal::Duplicate);
         }
         let sender = v.tx().sender_address();
@@ -144,7 +145,7 @@ impl Pool {
         self.view.by_rank.insert(rank, shared.clone());
         self.view.by_id.insert(id, shared);
         self.txs.insert(at, v);
-        self.ids.insert(id);
+        self.ids.insert(id, rank);
         *self.per_account.entry(sender).or_default() += 1;
         self.bytes += size;
         self.generation += 1;
@@ -172,7 +173,7 @@ impl Pool {
 
     /// Removes the transactions `ids` (included in a block, confirmed or no longer valid).
     pub fn remove(&mut self, ids: &HashSet<TxId>) {
-        if !ids.iter().any(|id| self.ids.contains(id)) {
+        if !ids.iter().any(|id| self.ids.contains_key(id)) {
             return;
         }
         self.retain(|v| !ids.contains(&v.id()));
@@ -234,7 +235,14 @@ impl Pool {
 
     /// Whether the transaction `id` waits here.
     pub fn contains(&self, id: &TxId) -> bool {
-        self.ids.contains(id)
+        self.ids.contains_key(id)
+    }
+
+    /// The waiting transaction `id`, as it was verified on admission.
+    pub fn verified(&self, id: &TxId) -> Option<&VerifiedTx> {
+        let rank = self.ids.get(id)?;
+        let at = self.ranks.partition_point(|(r, _, _)| r < rank);
+        self.txs.get(at).filter(|v| v.id() == *id)
     }
 }
 
@@ -263,6 +271,30 @@ mod tests {
         };
         tx.sign_with(&k);
         verify(tx, &ValidationContext::lto(ChainId::TESTNET, NOW)).expect("valid")
+    }
+
+    #[test]
+    fn verified_finds_each_waiting_transaction_by_id() {
+        let mut p = Pool::with_limits(PoolLimits {
+            max_txs: 6,
+            ..PoolLimits::default()
+        });
+        let all: Vec<VerifiedTx> = (0..9u64)
+            .map(|i| anchor("v", i, 35_000_000 + (i % 4) * 10_000_000))
+            .collect();
+        for v in &all {
+            let _ = p.insert(v.clone());
+        }
+        assert_eq!(p.len(), 6);
+        for v in &all {
+            assert_eq!(p.verified(&v.id()), p.contains(&v.id()).then_some(v));
+        }
+        let gone = p.txs()[2].id();
+        p.remove(&HashSet::from([gone]));
+        assert_eq!(p.verified(&gone), None);
+        for v in p.txs() {
+            assert_eq!(p.verified(&v.id()), Some(v));
+        }
     }
 
     #[test]

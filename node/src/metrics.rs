@@ -27,6 +27,8 @@ pub struct Metrics {
     pub txs_applied: IntCounter,
     /// Anchors applied in blocks.
     pub anchors_applied: IntCounter,
+    /// Transactions of peers' micro blocks taken verified from the pool.
+    pub txs_from_pool: IntCounter,
     /// Time to apply a block or micro block.
     pub import_seconds: Histogram,
     /// Time to answer a REST request.
@@ -93,6 +95,11 @@ impl Metrics {
                 "Transactions applied.",
             )?,
             anchors_applied: counter(&r, "ltonode_chain_anchors_total", "Anchors applied.")?,
+            txs_from_pool: counter(
+                &r,
+                "ltonode_chain_transactions_from_pool_total",
+                "Transactions of peers' micro blocks whose signatures the pool had checked.",
+            )?,
             import_seconds: histogram(
                 &r,
                 "ltonode_chain_import_seconds",

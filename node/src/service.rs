@@ -443,6 +443,7 @@ fn carry_out(
                     m.import_seconds.observe(started.elapsed().as_secs_f64());
                     m.txs_applied.inc_by(a.txs);
                     m.anchors_applied.inc_by(a.anchors);
+                    m.txs_from_pool.inc_by(a.txs_from_pool);
                 }
             }
             Action::Verdict { .. } | Action::Penalize(..) | Action::Sync(_) => {}

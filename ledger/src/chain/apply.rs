@@ -16,7 +16,7 @@ use crate::merkle::AnchorTrees;
 use crate::state::{BlockContext, Diff, apply_genesis, apply_key_block, apply_transactions};
 use crate::store::{Column, Store, concat, key_u32};
 use crate::tx::codec::Writer;
-use crate::tx::validate::verify_batch;
+use crate::tx::validate::verify_batch_known;
 use crate::tx::{Transaction, TxId, VerifiedTx};
 use crate::units::{Height, Timestamp};
 
@@ -105,6 +105,17 @@ impl<S: Store> Chain<S> {
     /// Validates and applies a micro block on the tip, in one atomic batch. Returns the
     /// verified transactions.
     pub fn apply_micro_block(&mut self, micro: &MicroBlock) -> Result<Vec<VerifiedTx>, ChainError> {
+        self.apply_micro_block_known(micro, |_| None)
+    }
+
+    /// [`Self::apply_micro_block`], taking the signature checks of the transactions `known`
+    /// holds verified, byte for byte (a node's pool), instead of verifying them again
+    /// ([`verify_batch_known`]).
+    pub fn apply_micro_block_known<'k>(
+        &mut self,
+        micro: &MicroBlock,
+        known: impl Fn(&TxId) -> Option<&'k VerifiedTx>,
+    ) -> Result<Vec<VerifiedTx>, ChainError> {
         let tip = self.tip_ref()?;
         micro.verify()?;
         if micro.parent_total != tip.total_id {
@@ -114,7 +125,7 @@ impl<S: Store> Chain<S> {
             return Err(ChainError::WrongGenerator);
         }
         let vctx = self.validation_context()?;
-        let verified = verify_batch(micro.transactions.clone(), &vctx)
+        let verified = verify_batch_known(micro.transactions.clone(), &vctx, known)
             .into_iter()
             .enumerate()
             .map(|(index, r)| r.map_err(|error| ChainError::InvalidTx { index, error }))

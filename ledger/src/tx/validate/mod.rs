@@ -234,6 +234,47 @@ pub fn verify_batch(
         .collect()
 }
 
+/// Validates many transactions as [`verify_batch`] does, except that a transaction `known`
+/// already holds verified (by id, and equal in every byte, proofs included) keeps its
+/// signature checks: only its rules are checked again, against `ctx`. A node that admitted a
+/// transaction to its pool thus does not verify it again when a peer's micro block brings it.
+pub fn verify_batch_known<'k>(
+    txs: Vec<Transaction>,
+    ctx: &ValidationContext,
+    known: impl Fn(&TxId) -> Option<&'k VerifiedTx>,
+) -> Vec<Result<VerifiedTx, ValidationError>> {
+    let mut out: Vec<Option<Result<VerifiedTx, ValidationError>>> = Vec::with_capacity(txs.len());
+    let mut unknown = Vec::new();
+    let mut unknown_at = Vec::new();
+    for tx in txs {
+        let id = tx.id();
+        match known(&id) {
+            Some(v) if v.tx == tx => {
+                out.push(Some(check_rules(&tx, ctx).map(|fee_charged| VerifiedTx {
+                    tx,
+                    id,
+                    fee_charged,
+                })))
+            }
+            _ => {
+                unknown_at.push(out.len());
+                unknown.push(tx);
+                out.push(None);
+            }
+        }
+    }
+    for (at, r) in unknown_at.into_iter().zip(verify_batch(unknown, ctx)) {
+        if let Some(slot) = out.get_mut(at) {
+            *slot = Some(r);
+        }
+    }
+    // Every slot is filled: `verify_batch` answers once per input. An empty one would be
+    // refused rather than trusted.
+    out.into_iter()
+        .map(|r| r.unwrap_or(Err(ValidationError::BadSignature { signer: "sender" })))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,5 +455,37 @@ mod tests {
             batch[7],
             Err(ValidationError::BadSignature { signer: "sender" })
         );
+    }
+
+    #[test]
+    fn known_transactions_keep_their_signature_check_only_when_equal() {
+        let txs: Vec<Transaction> = (1..=6).map(|n| anchor(n, 100_000_000)).collect();
+        let pool: std::collections::HashMap<TxId, VerifiedTx> = verify_batch(txs.clone(), &ctx())
+            .into_iter()
+            .map(|r| r.expect("valid"))
+            .map(|v| (v.id(), v))
+            .collect();
+        let known = |id: &TxId| pool.get(id);
+        assert_eq!(
+            verify_batch_known(txs.clone(), &ctx(), known),
+            verify_batch(txs.clone(), &ctx())
+        );
+        // The same id with a broken proof is not the transaction the pool verified: it is
+        // verified, and refused.
+        let mut forged = txs.clone();
+        forged[2].proofs[0][5] ^= 1;
+        assert_eq!(forged[2].id(), txs[2].id());
+        let r = verify_batch_known(forged, &ctx(), known);
+        assert_eq!(
+            r[2],
+            Err(ValidationError::BadSignature { signer: "sender" })
+        );
+        assert!(r.iter().enumerate().all(|(i, r)| i == 2 || r.is_ok()));
+        // A known transaction's rules are checked again against the new context: too old for
+        // a block three hours later.
+        let later = ValidationContext::lto(ChainId::TESTNET, Timestamp(NOW.0 + 3 * 3_600_000));
+        let r = verify_batch_known(txs.clone(), &later, known);
+        assert_eq!(r, verify_batch(txs, &later));
+        assert!(r.iter().all(Result::is_err));
     }
 }
