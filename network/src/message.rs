@@ -39,7 +39,7 @@ pub const MAX_GOSSIP_BYTES: usize = 1024 * 1024 + 64 * 1024;
 /// The kind of a gossip message, which selects its topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GossipKind {
-    /// A signed transaction, in its wire bytes.
+    /// Signed transactions, in their wire bytes (a batch).
     Transaction,
     /// A signed micro block with its transactions.
     MicroBlock,
@@ -64,7 +64,8 @@ impl GossipKind {
 /// A gossiped payload: opaque bytes in the ledger's own encoding, decoded by the node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GossipMessage {
-    /// `ltonode_ledger::Transaction::to_bytes()`.
+    /// A batch of transactions, each `ltonode_ledger::Transaction::to_bytes()` (the node's
+    /// `p2p::tx_batch` encoding).
     Transaction(Vec<u8>),
     /// `ltonode_ledger::block::MicroBlock::to_bytes()`.
     MicroBlock(Vec<u8>),

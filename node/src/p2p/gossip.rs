@@ -5,8 +5,9 @@
 use super::bridge::{Bridge, penalty_of};
 use super::error::P2pError;
 use super::serve::answer;
+use super::tx_batch;
 use crate::service::{Origin, wall_clock};
-use ltonode_core::{Action, GossipItem, Imported, Input, Reply};
+use ltonode_core::{Action, Fault, GossipItem, Imported, Input, Reply};
 use ltonode_ledger::block::{KeyBlockHeader, MicroBlock};
 use ltonode_ledger::tx::Transaction;
 use ltonode_ledger::tx::validate::verify_batch;
@@ -19,9 +20,9 @@ pub(super) const EVENT_BATCH: usize = 1024;
 
 /// A decoded gossip payload (transactions not yet verified).
 enum Payload {
-    Tx(Transaction),
+    Txs(Vec<Transaction>),
     Micro(MicroBlock),
-    Key(KeyBlockHeader),
+    Key(Box<KeyBlockHeader>),
 }
 
 /// The only reader of network events: gossip goes to the core, sync requests are answered,
@@ -95,11 +96,13 @@ impl<S: Store + Clone + Snapshots + Send + 'static> EventLoop<S> {
                 msg: Some(msg_id),
             };
             match payload {
-                Payload::Tx(tx) => {
-                    txs.push(tx);
-                    slots.push((origin, None));
+                Payload::Txs(batch) => {
+                    for tx in batch {
+                        txs.push(tx);
+                        slots.push((origin.clone(), None));
+                    }
                 }
-                Payload::Key(h) => slots.push((origin, Some(GossipItem::KeyBlock(h)))),
+                Payload::Key(h) => slots.push((origin, Some(GossipItem::KeyBlock(*h)))),
                 Payload::Micro(m) => slots.push((origin, Some(GossipItem::MicroBlock(m)))),
             }
         }
@@ -131,6 +134,9 @@ impl<S: Store + Clone + Snapshots + Send + 'static> EventLoop<S> {
             })
             .await?;
         let mut sync_from = None;
+        // One verdict per gossip message: a batch of transactions is relayed if any of them
+        // was new and valid, and refused, with the first fault, if any of them was invalid.
+        let mut verdicts: Vec<(MessageId, PeerId, bool, Option<Fault>)> = Vec::new();
         for action in out.actions {
             match action {
                 Action::Verdict {
@@ -138,10 +144,13 @@ impl<S: Store + Clone + Snapshots + Send + 'static> EventLoop<S> {
                     accept,
                     fault,
                 } => {
-                    if let Some(msg) = from.msg {
-                        self.net
-                            .report_validation(msg, from.peer, accept, fault.map(penalty_of))
-                            .await?;
+                    let Some(msg) = from.msg else { continue };
+                    match verdicts.iter_mut().find(|(m, ..)| *m == msg) {
+                        Some((_, _, a, f)) => {
+                            *a |= accept;
+                            *f = f.or(fault);
+                        }
+                        None => verdicts.push((msg, from.peer, accept, fault)),
                     }
                 }
                 Action::Penalize(from, fault) => {
@@ -150,6 +159,11 @@ impl<S: Store + Clone + Snapshots + Send + 'static> EventLoop<S> {
                 Action::Sync(from) => sync_from = Some(from.peer),
                 _ => {}
             }
+        }
+        for (msg, peer, accept, fault) in verdicts {
+            self.net
+                .report_validation(msg, peer, accept && fault.is_none(), fault.map(penalty_of))
+                .await?;
         }
         if let Reply::Gossiped(outcomes) = &out.reply {
             for o in outcomes {
@@ -178,14 +192,12 @@ impl<S: Store + Clone + Snapshots + Send + 'static> EventLoop<S> {
 /// Decodes a gossip payload for `chain_id`; the error says why it is garbage.
 fn decode(message: &GossipMessage, chain_id: ChainId) -> Result<Payload, String> {
     match message {
-        GossipMessage::Transaction(b) => Transaction::from_bytes(b, chain_id)
-            .map(Payload::Tx)
-            .map_err(|e| e.to_string()),
+        GossipMessage::Transaction(b) => tx_batch::decode(b, chain_id).map(Payload::Txs),
         GossipMessage::MicroBlock(b) => MicroBlock::from_bytes(b, chain_id)
             .map(Payload::Micro)
             .map_err(|e| e.to_string()),
         GossipMessage::KeyBlock(b) => KeyBlockHeader::from_bytes(b)
-            .map(Payload::Key)
+            .map(|h| Payload::Key(Box::new(h)))
             .map_err(|e| e.to_string()),
     }
 }

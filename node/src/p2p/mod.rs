@@ -19,6 +19,7 @@ mod publish;
 mod serve;
 mod setup;
 mod sync;
+pub mod tx_batch;
 
 pub use bridge::{Bridge, penalty_of};
 pub use error::P2pError;
