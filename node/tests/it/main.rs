@@ -14,6 +14,5 @@ mod loopback;
 mod python_client;
 mod rest;
 mod rest_abuse;
-mod rest_load;
 mod schemathesis;
 mod setup_probe;
