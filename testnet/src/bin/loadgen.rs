@@ -41,8 +41,9 @@ enum Mode {
         /// Keep-alive connections.
         #[arg(long, default_value_t = 32)]
         connections: usize,
-        /// Funded sender accounts.
-        #[arg(long, default_value_t = 100)]
+        /// Funded sender accounts (at most 500, the genesis limit; fewer senders means more
+        /// pending transactions per account).
+        #[arg(long, default_value_t = 500)]
         senders: usize,
         /// Transactions signed ahead per second of load (the run ends early if they run out).
         #[arg(long, default_value_t = 20_000)]
