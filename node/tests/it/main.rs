@@ -14,7 +14,6 @@ mod loopback;
 mod python_client;
 mod rest;
 mod rest_abuse;
-mod rest_load;
 mod schemathesis;
 mod setup_probe;
 mod verifiers;
