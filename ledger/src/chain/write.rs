@@ -15,15 +15,28 @@ pub(super) fn cumulative<S: Store>(
     key: &[u8],
     prefix: &[u8],
 ) -> Result<u64, ChainError> {
+    Ok(cumulative_at(b, key, prefix)?.0)
+}
+
+/// [`cumulative`], with the current value of `key` itself (`None`: absent), which a caller
+/// that writes `key` next passes on as the value before ([`UndoBatch::put_known`]).
+pub(super) fn cumulative_at<S: Store>(
+    b: &UndoBatch<'_, S>,
+    key: &[u8],
+    prefix: &[u8],
+) -> Result<(u64, Option<Vec<u8>>), ChainError> {
     if let Some(v) = b.get(Column::Generators, key)? {
-        return crate::store::parse_u64(&v).ok_or(ChainError::Corrupt("tx count"));
+        let n = crate::store::parse_u64(&v).ok_or(ChainError::Corrupt("tx count"))?;
+        return Ok((n, Some(v)));
     }
     let mut end = key.to_vec();
     end.push(0);
-    Ok(b.store()
+    let n = b
+        .store()
         .last_in_range(Column::Generators, prefix, Some(&end))?
         .and_then(|(_, v)| crate::store::parse_u64(&v))
-        .unwrap_or(0))
+        .unwrap_or(0);
+    Ok((n, None))
 }
 
 /// Where a diff's records are written: an undo-recording batch for blocks, a plain batch
