@@ -4,7 +4,8 @@
 
 use super::record_codec::encode_proof;
 use super::undo::UndoBatch;
-use super::write::{cumulative_at, write_diff};
+use super::view::ReadCache;
+use super::write::{cumulative_at, write_diff, write_diff_known};
 use super::{Chain, ChainError, Tip, genesis_key, keys};
 use crate::address::Address;
 use crate::block::{
@@ -19,6 +20,7 @@ use crate::tx::codec::Writer;
 use crate::tx::validate::verify_batch;
 use crate::tx::{Transaction, TxId, VerifiedTx};
 use crate::units::{Height, Timestamp};
+use std::collections::HashMap;
 
 impl<S: Store> Chain<S> {
     /// Builds the genesis block (key block at height 1 and one micro block holding the
@@ -120,8 +122,10 @@ impl<S: Store> Chain<S> {
             .map(|(index, r)| r.map_err(|error| ChainError::InvalidTx { index, error }))
             .collect::<Result<Vec<_>, _>>()?;
         let ctx = self.block_context(tip);
-        let diff = apply_transactions(self, &ctx, Diff::default(), &verified)?;
-        self.write_micro(micro, &verified, diff)?;
+        let view = ReadCache::new(self);
+        let diff = apply_transactions(&view, &ctx, Diff::default(), &verified)?;
+        let accounts = view.accounts.into_inner();
+        self.write_micro_known(micro, &verified, diff, Some(&accounts))?;
         Ok(verified)
     }
 
@@ -137,8 +141,10 @@ impl<S: Store> Chain<S> {
             return Err(ChainError::UnknownParent(micro.parent_total));
         }
         let ctx = self.block_context(tip);
-        let diff = apply_transactions(self, &ctx, Diff::default(), verified)?;
-        self.write_micro(micro, verified, diff)
+        let view = ReadCache::new(self);
+        let diff = apply_transactions(&view, &ctx, Diff::default(), verified)?;
+        let accounts = view.accounts.into_inner();
+        self.write_micro_known(micro, verified, diff, Some(&accounts))
     }
 
     pub(super) fn write_micro(
@@ -146,6 +152,18 @@ impl<S: Store> Chain<S> {
         micro: &MicroBlock,
         verified: &[VerifiedTx],
         diff: Diff,
+    ) -> Result<(), ChainError> {
+        self.write_micro_known(micro, verified, diff, None)
+    }
+
+    /// [`Self::write_micro`], given the stored bytes of the accounts read to apply it
+    /// ([`ReadCache`]).
+    fn write_micro_known(
+        &mut self,
+        micro: &MicroBlock,
+        verified: &[VerifiedTx],
+        diff: Diff,
+        known_accounts: Option<&HashMap<Address, Option<Vec<u8>>>>,
     ) -> Result<(), ChainError> {
         let tip = self.tip_ref()?.clone();
         let h = tip.height;
@@ -155,7 +173,7 @@ impl<S: Store> Chain<S> {
             .ok_or(ChainError::Corrupt("micro count"))?;
         let total = micro.total_id();
         let mut b = UndoBatch::new(&self.store);
-        write_diff(&mut b, h, seq, &diff)?;
+        write_diff_known(&mut b, h, seq, &diff, known_accounts)?;
 
         // Transactions, address index, anchors (positions within the block, no proofs yet).
         let anchor_count_key = keys::anchor_count(h);

@@ -177,7 +177,9 @@ impl<'a, V: StateView> Overlay<'a, V> {
         // Work on copies; commit only when every check passed.
         let mut accounts: BTreeMap<Address, Account> = BTreeMap::new();
         let fee = vtx.fee_charged().0;
-        let payer = self.fee_payer(tx.fee_payer(), fee)?;
+        // `tx.fee_payer()`, without deriving the sender's address a second time.
+        let fee_account = tx.sponsor_address().unwrap_or(sender);
+        let payer = self.fee_payer(fee_account, fee)?;
         let mut addresses = vec![sender];
         if payer != sender {
             addresses.push(payer);
