@@ -206,11 +206,6 @@ fn column_options(col: Column, config: &RocksConfig, cache: &Cache) -> Options {
     let mut opts = Options::default();
     opts.set_block_based_table_factory(&table);
     opts.set_write_buffer_size(config.write_buffer_bytes);
-    // A whole-key Bloom filter in each memtable (2% of its size, some 16 bits a key): a read
-    // of a key the memtable does not hold (a new transaction id, a script or sponsor list an
-    // account does not have) skips the skip-list search.
-    opts.set_memtable_prefix_bloom_ratio(0.02);
-    opts.set_memtable_whole_key_filtering(true);
     opts.set_level_compaction_dynamic_level_bytes(true);
     opts
 }
@@ -276,13 +271,7 @@ impl Store for RocksStore {
         }
         let mut handles: [Option<&ColumnFamily>; COLUMNS] = [None; COLUMNS];
         let mut rocks_batch = rocksdb::WriteBatch::default();
-        // Each column's memtable is a skip list that remembers where its last insert went, so
-        // keys inserted in order cost a few comparisons instead of a search from the top. The
-        // operations are handed to RocksDB sorted by column and key; the sort is stable, so
-        // several operations on one key keep their order and the batch's effect is the same.
-        let mut ops: Vec<&super::BatchOp> = batch.ops().iter().collect();
-        ops.sort_by(|a, b| (a.column().index(), a.key()).cmp(&(b.column().index(), b.key())));
-        for op in ops {
+        for op in batch.ops() {
             let col = op.column();
             let cf = match handles.get(col.index()).copied().flatten() {
                 Some(cf) => cf,
