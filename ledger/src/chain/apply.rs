@@ -184,11 +184,9 @@ impl<S: Store> Chain<S> {
             .unwrap_or(0);
         for (i, (vtx, applied)) in verified.iter().zip(&diff.txs).enumerate() {
             let index = u16::try_from(i).map_err(|_| ChainError::Corrupt("tx index"))?;
-            let mut v = Writer::new();
-            v.raw(&key_u32(h.0))
-                .u16(seq)
-                .u16(index)
-                .raw(&vtx.tx().to_bytes());
+            let wire = vtx.tx().to_bytes();
+            let mut v = Writer::with_capacity(wire.len().saturating_add(8));
+            v.raw(&key_u32(h.0)).u16(seq).u16(index).raw(&wire);
             // Keys holding a new id or a new (height, seq, index) cannot exist yet.
             b.put_new(Column::Txs, vtx.id().0.to_vec(), v.into_bytes());
             for a in &applied.addresses {
@@ -375,7 +373,13 @@ impl<S: Store> Chain<S> {
                 let proofs = trees
                     .proofs(u64::from(p))
                     .map_err(|_| ChainError::Corrupt("anchor proofs"))?;
-                let mut v = Writer::new();
+                // The id, then each path: index, leaf count, sibling count and siblings.
+                let siblings = proofs
+                    .sha256
+                    .siblings
+                    .len()
+                    .saturating_add(proofs.blake2b.siblings.len());
+                let mut v = Writer::with_capacity(siblings.saturating_mul(32).saturating_add(66));
                 v.raw(&id.0);
                 encode_proof(&mut v, &proofs.sha256);
                 encode_proof(&mut v, &proofs.blake2b);

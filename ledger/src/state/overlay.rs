@@ -373,8 +373,15 @@ impl<'a, V: StateView> Overlay<'a, V> {
         if let (Some(pk), Some(a)) = (tx.sponsor, tx.sponsor_address()) {
             self.diff.public_keys.insert(a, pk);
         }
-        let mut seen = BTreeSet::new();
-        addresses.retain(|a| seen.insert(*a));
+        // Without duplicates, first occurrence kept (a handful of addresses, at most a mass
+        // transfer's recipients: no set needed).
+        let mut unique = Vec::with_capacity(addresses.len());
+        for a in addresses {
+            if !unique.contains(&a) {
+                unique.push(a);
+            }
+        }
+        let addresses = unique;
         self.diff.txs.push(AppliedTx {
             id,
             fee_payer: payer,
