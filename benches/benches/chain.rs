@@ -10,9 +10,18 @@
 //!   same after one more key block. Target: >= 100,000 receipts/s.
 //!
 //! The Merkle roots of 1,000,000 anchors are in `merkle.rs`.
+//!
+//! With `LTONODE_APPLY_BLOCKS=n` set, the binary runs no criterion benchmark: it builds `n`
+//! such blocks on one chain (signing and verifying their transactions), then applies them
+//! on a second, fresh chain (the same blocks: everything is deterministic) and prints the
+//! apply rate, with the CPU time of the applying thread and of the whole process (RocksDB's
+//! background threads). Only the second phase applies blocks, so a profiler attached after
+//! the line `applying` sees nothing else, e.g.
+//! `perf record -g -p <pid>` (the binary waits `LTONODE_APPLY_WAIT` seconds, default 2,
+//! before applying).
 #![allow(missing_docs)]
 
-use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 use ltonode_ledger::block::{KeyBlockHeader, MicroBlock, VRF_PROOF_LEN};
 use ltonode_ledger::chain::{Chain, ChainConfig};
 use ltonode_ledger::tx::VerifiedTx;
@@ -227,5 +236,87 @@ fn receipts(c: &mut Criterion) {
     g.finish();
 }
 
+/// CPU seconds (user + system) of `/proc/<what>/stat`: `thread-self` or `self`.
+fn cpu_seconds(what: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{what}/stat")).unwrap_or_default();
+    // Fields after the command name (which ends with the last ')'): utime and stime are the
+    // 12th and 13th of them, in clock ticks (100 a second on Linux).
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) as f64 / 100.0
+}
+
+/// The `LTONODE_APPLY_BLOCKS` mode (see the header).
+fn apply_prebuilt(n: usize) {
+    let mut builder = Bench::new();
+    let blocks: Vec<Block> = (0..n)
+        .map(|_| {
+            let block = builder.next_block(MICROS, PER_MICRO, 1);
+            builder.apply(&block);
+            block
+        })
+        .collect();
+    let mut bench = Bench::new();
+    let wait: u64 = std::env::var("LTONODE_APPLY_WAIT")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(2);
+    println!(
+        "applying {n} blocks in {wait} s (pid {})",
+        std::process::id()
+    );
+    std::thread::sleep(Duration::from_secs(wait));
+    let (thread0, process0) = (cpu_seconds("thread-self"), cpu_seconds("self"));
+    let start = Instant::now();
+    let mut key_blocks = Duration::ZERO;
+    for block in &blocks {
+        let k = Instant::now();
+        let returned = bench
+            .chain
+            .apply_key_block(black_box(&block.header), [0; 32])
+            .expect("key block");
+        assert!(returned.is_empty());
+        key_blocks += k.elapsed();
+        for (micro, verified) in &block.micros {
+            bench
+                .chain
+                .apply_own_micro_block(black_box(micro), verified)
+                .expect("micro block");
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let (thread, process) = (
+        cpu_seconds("thread-self") - thread0,
+        cpu_seconds("self") - process0,
+    );
+    let txs = (n * TXS_PER_BLOCK) as f64;
+    println!(
+        "applied {} txs in {wall:.2} s (key blocks {:.2} s): {:.0} tx/s; CPU: applying thread \
+         {thread:.2} s ({:.0} tx/s per CPU second), whole process {process:.2} s",
+        n * TXS_PER_BLOCK,
+        key_blocks.as_secs_f64(),
+        txs / wall,
+        txs / thread.max(0.01),
+    );
+    assert_eq!(
+        bench.chain.tip().expect("tip").total_id,
+        builder.chain.tip().expect("tip").total_id
+    );
+}
+
 criterion_group!(benches, apply_blocks, receipts);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(n) = std::env::var("LTONODE_APPLY_BLOCKS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        apply_prebuilt(n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -4,21 +4,23 @@
 
 use super::record_codec::encode_proof;
 use super::undo::UndoBatch;
-use super::write::{cumulative, write_diff};
+use super::view::ReadCache;
+use super::write::{cumulative_at, write_diff, write_diff_known};
 use super::{Chain, ChainError, Tip, genesis_key, keys};
 use crate::address::Address;
 use crate::block::{
-    BlockError, BlockId, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, anchor_leaf,
+    BlockError, BlockId, Commitments, KEY_BLOCK_VERSION, KeyBlockHeader, MicroBlock, anchor_leaf,
     anchored_values, commitments_of,
 };
 use crate::hash::Hash32;
-use crate::merkle::AnchorTrees;
+use crate::merkle::{AnchorTrees, Sha256Hasher, merkle_root};
 use crate::state::{BlockContext, Diff, apply_genesis, apply_key_block, apply_transactions};
 use crate::store::{Column, Store, concat, key_u32};
 use crate::tx::codec::Writer;
 use crate::tx::validate::verify_batch_known;
 use crate::tx::{Transaction, TxId, VerifiedTx};
 use crate::units::{Height, Timestamp};
+use std::collections::HashMap;
 
 impl<S: Store> Chain<S> {
     /// Builds the genesis block (key block at height 1 and one micro block holding the
@@ -131,8 +133,10 @@ impl<S: Store> Chain<S> {
             .map(|(index, r)| r.map_err(|error| ChainError::InvalidTx { index, error }))
             .collect::<Result<Vec<_>, _>>()?;
         let ctx = self.block_context(tip);
-        let diff = apply_transactions(self, &ctx, Diff::default(), &verified)?;
-        self.write_micro(micro, &verified, diff)?;
+        let view = ReadCache::new(self);
+        let diff = apply_transactions(&view, &ctx, Diff::default(), &verified)?;
+        let accounts = view.accounts.into_inner();
+        self.write_micro_known(micro, &verified, diff, Some(&accounts))?;
         Ok(verified)
     }
 
@@ -148,8 +152,10 @@ impl<S: Store> Chain<S> {
             return Err(ChainError::UnknownParent(micro.parent_total));
         }
         let ctx = self.block_context(tip);
-        let diff = apply_transactions(self, &ctx, Diff::default(), verified)?;
-        self.write_micro(micro, verified, diff)
+        let view = ReadCache::new(self);
+        let diff = apply_transactions(&view, &ctx, Diff::default(), verified)?;
+        let accounts = view.accounts.into_inner();
+        self.write_micro_known(micro, verified, diff, Some(&accounts))
     }
 
     pub(super) fn write_micro(
@@ -157,6 +163,18 @@ impl<S: Store> Chain<S> {
         micro: &MicroBlock,
         verified: &[VerifiedTx],
         diff: Diff,
+    ) -> Result<(), ChainError> {
+        self.write_micro_known(micro, verified, diff, None)
+    }
+
+    /// [`Self::write_micro`], given the stored bytes of the accounts read to apply it
+    /// ([`ReadCache`]).
+    fn write_micro_known(
+        &mut self,
+        micro: &MicroBlock,
+        verified: &[VerifiedTx],
+        diff: Diff,
+        known_accounts: Option<&HashMap<Address, Option<Vec<u8>>>>,
     ) -> Result<(), ChainError> {
         let tip = self.tip_ref()?.clone();
         let h = tip.height;
@@ -166,22 +184,20 @@ impl<S: Store> Chain<S> {
             .ok_or(ChainError::Corrupt("micro count"))?;
         let total = micro.total_id();
         let mut b = UndoBatch::new(&self.store);
-        write_diff(&mut b, h, seq, &diff)?;
+        write_diff_known(&mut b, h, seq, &diff, known_accounts)?;
 
         // Transactions, address index, anchors (positions within the block, no proofs yet).
         let anchor_count_key = keys::anchor_count(h);
-        let mut anchor_pos = b
-            .get(Column::Meta, &anchor_count_key)?
+        let anchor_count_before = b.get(Column::Meta, &anchor_count_key)?;
+        let mut anchor_pos = anchor_count_before
             .as_deref()
             .and_then(crate::store::parse_u32)
             .unwrap_or(0);
         for (i, (vtx, applied)) in verified.iter().zip(&diff.txs).enumerate() {
             let index = u16::try_from(i).map_err(|_| ChainError::Corrupt("tx index"))?;
-            let mut v = Writer::new();
-            v.raw(&key_u32(h.0))
-                .u16(seq)
-                .u16(index)
-                .raw(&vtx.tx().to_bytes());
+            let wire = vtx.tx().to_bytes();
+            let mut v = Writer::with_capacity(wire.len().saturating_add(8));
+            v.raw(&key_u32(h.0)).u16(seq).u16(index).raw(&wire);
             // Keys holding a new id or a new (height, seq, index) cannot exist yet.
             b.put_new(Column::Txs, vtx.id().0.to_vec(), v.into_bytes());
             for a in &applied.addresses {
@@ -198,7 +214,7 @@ impl<S: Store> Chain<S> {
                     applied.fee_payer.as_bytes().to_vec(),
                 );
             }
-            let indexed = self.config.anchor_index.covers(&vtx.tx().sender_address());
+            let indexed = self.config.anchor_index.covers_sender_of(vtx.tx());
             for leaf in anchored_values(vtx.tx()) {
                 if indexed {
                     b.put_new(
@@ -210,11 +226,18 @@ impl<S: Store> Chain<S> {
                 anchor_pos = anchor_pos.saturating_add(1);
             }
         }
-        b.put(Column::Meta, anchor_count_key, key_u32(anchor_pos).to_vec())?;
+        // The values read above are the keys' values before this unit: recording them for
+        // undo needs no second read (likewise for the counts and the carry below).
+        b.put_known(
+            Column::Meta,
+            anchor_count_key,
+            key_u32(anchor_pos).to_vec(),
+            anchor_count_before,
+        );
 
         // Transaction counts per fee payer (cumulative, for the raffle factor).
-        let mut total_count =
-            cumulative(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
+        let (mut total_count, total_before) =
+            cumulative_at(&b, &keys::total_tx_count(h), &keys::total_tx_count_prefix())?;
         let mut per_payer: std::collections::BTreeMap<Address, u64> =
             std::collections::BTreeMap::new();
         // Genesis allocations (no fee) are not transactions anyone sent: they do not count.
@@ -226,24 +249,31 @@ impl<S: Store> Chain<S> {
         for (payer, n) in per_payer {
             let key = keys::tx_count(&payer, h);
             let prefix = concat(&[b"C", payer.as_bytes()]);
-            let c = cumulative(&b, &key, &prefix)?.saturating_add(n);
-            b.put(Column::Generators, key, c.to_be_bytes().to_vec())?;
+            let (c, before) = cumulative_at(&b, &key, &prefix)?;
+            let c = c.saturating_add(n);
+            b.put_known(Column::Generators, key, c.to_be_bytes().to_vec(), before);
         }
-        b.put(
+        b.put_known(
             Column::Generators,
             keys::total_tx_count(h),
             total_count.to_be_bytes().to_vec(),
-        )?;
+            total_before,
+        );
 
         // Fees carried to the next key block.
         let carry_key = keys::carry(h);
-        let carried = b
-            .get(Column::Meta, &carry_key)?
+        let carry_before = b.get(Column::Meta, &carry_key)?;
+        let carried = carry_before
             .as_deref()
             .and_then(crate::store::parse_u64)
             .unwrap_or(0)
             .saturating_add(diff.carry_fees);
-        b.put(Column::Meta, carry_key, carried.to_be_bytes().to_vec())?;
+        b.put_known(
+            Column::Meta,
+            carry_key,
+            carried.to_be_bytes().to_vec(),
+            carry_before,
+        );
 
         b.put_new(Column::Micro, keys::unit(h, seq), micro.to_bytes());
         b.put_new(Column::BlockIndex, total.0.to_vec(), keys::unit(h, seq));
@@ -289,13 +319,40 @@ impl<S: Store> Chain<S> {
         let keep = u16::try_from(keep).map_err(|_| ChainError::Corrupt("micro count"))?;
 
         // Commitments of block h as this key block keeps it, checked before anything changes.
+        // The same commitments as `commitments_of`, with each id computed and the anchor trees
+        // built once: the trees also give the receipts' paths below.
         let kept = self.micro_blocks_at(tip.height, keep)?;
         let txs: Vec<&Transaction> = kept.iter().flat_map(|m| m.transactions.iter()).collect();
-        let mut expected_c = commitments_of(
-            txs.iter().copied(),
-            self.history_root(u64::from(tip.height.0))?,
+        let ids: Vec<TxId> = txs.iter().map(|t| t.id()).collect();
+        // Each anchored value with its transaction's id and whether this node indexes it.
+        let mut leaves: Vec<(Vec<u8>, TxId, bool)> = Vec::new();
+        for (t, id) in txs.iter().zip(&ids) {
+            let values = anchored_values(t);
+            if values.is_empty() {
+                continue;
+            }
+            let indexed = self.config.anchor_index.covers_sender_of(t);
+            leaves.extend(values.into_iter().map(|l| (l, *id, indexed)));
+        }
+        let trees = AnchorTrees::new(
+            &leaves
+                .iter()
+                .map(|(value, id, _)| anchor_leaf(id, value))
+                .collect::<Vec<_>>(),
         );
-        expected_c.summary_hash = summary_hash;
+        let expected_c = Commitments {
+            tx_root: merkle_root::<Sha256Hasher, _>(ids.iter().map(|i| i.0)),
+            anchors: trees.roots(),
+            summary_hash,
+            history_root: self.history_root(u64::from(tip.height.0))?,
+        };
+        debug_assert_eq!(
+            Commitments {
+                summary_hash: [0; 32],
+                ..expected_c
+            },
+            commitments_of(txs.iter().copied(), expected_c.history_root)
+        );
         if header.commitments != expected_c {
             return Err(ChainError::Commitments {
                 height: tip.height.0,
@@ -318,23 +375,7 @@ impl<S: Store> Chain<S> {
         let mut b = UndoBatch::new(&self.store);
         write_diff(&mut b, h, 0, &diff)?;
         // Receipts of block h-1's anchors now exist: store both Merkle paths with each entry.
-        let leaves: Vec<(Vec<u8>, TxId, bool)> = txs
-            .iter()
-            .flat_map(|t| {
-                let id = t.id();
-                let indexed = self.config.anchor_index.covers(&t.sender_address());
-                anchored_values(t)
-                    .into_iter()
-                    .map(move |l| (l, id, indexed))
-            })
-            .collect();
         if leaves.iter().any(|(_, _, indexed)| *indexed) {
-            let trees = AnchorTrees::new(
-                &leaves
-                    .iter()
-                    .map(|(value, id, _)| anchor_leaf(id, value))
-                    .collect::<Vec<_>>(),
-            );
             for (pos, (leaf, id, indexed)) in leaves.iter().enumerate() {
                 if !indexed {
                     continue;
@@ -343,7 +384,13 @@ impl<S: Store> Chain<S> {
                 let proofs = trees
                     .proofs(u64::from(p))
                     .map_err(|_| ChainError::Corrupt("anchor proofs"))?;
-                let mut v = Writer::new();
+                // The id, then each path: index, leaf count, sibling count and siblings.
+                let siblings = proofs
+                    .sha256
+                    .siblings
+                    .len()
+                    .saturating_add(proofs.blake2b.siblings.len());
+                let mut v = Writer::with_capacity(siblings.saturating_mul(32).saturating_add(66));
                 v.raw(&id.0);
                 encode_proof(&mut v, &proofs.sha256);
                 encode_proof(&mut v, &proofs.blake2b);

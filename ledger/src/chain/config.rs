@@ -54,6 +54,16 @@ impl AnchorIndex {
             AnchorIndex::None => false,
         }
     }
+
+    /// Whether the anchors of `tx` are indexed: [`AnchorIndex::covers`] of its sender, whose
+    /// address is only derived when the answer depends on it.
+    pub fn covers_sender_of(&self, tx: &crate::tx::Transaction) -> bool {
+        match self {
+            AnchorIndex::All => true,
+            AnchorIndex::Own(set) => set.contains(&tx.sender_address()),
+            AnchorIndex::None => false,
+        }
+    }
 }
 
 impl ChainConfig {

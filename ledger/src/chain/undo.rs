@@ -2,7 +2,7 @@
 //! that the batch can be reverted exactly ("undo record", docs/architecture.md). The undo
 //! record is stored in the same atomic batch, under the unit (height, seq) it reverts.
 
-use crate::store::{Column, Store, StoreError, WriteBatch};
+use crate::store::{BatchOp, Column, Store, StoreError, WriteBatch};
 use crate::tx::codec::{Reader, Writer};
 use std::collections::HashMap;
 
@@ -18,12 +18,20 @@ pub struct UndoEntry {
 }
 
 /// A batch that remembers what it overwrites. Reads through it see its own writes.
+///
+/// Each key is held once, in the batch's operation that wrote it: the index of a column's
+/// keys points at the latest operation on each, and an undo entry at the first one (whose
+/// key it is) with the value before.
 pub struct UndoBatch<'s, S: Store> {
     store: &'s S,
     batch: WriteBatch,
-    undo: Vec<UndoEntry>,
-    written: HashMap<(Column, Vec<u8>), Option<Vec<u8>>>,
+    /// `(index of the first operation on the key, its value before)`, in write order.
+    undo: Vec<(usize, Option<Vec<u8>>)>,
+    /// Per column: key -> index of the latest operation on it.
+    written: [HashMap<Vec<u8>, usize>; COLUMNS],
 }
+
+const COLUMNS: usize = Column::ALL.len();
 
 impl<'s, S: Store> UndoBatch<'s, S> {
     /// An empty batch over `store`.
@@ -32,7 +40,7 @@ impl<'s, S: Store> UndoBatch<'s, S> {
             store,
             batch: WriteBatch::new(),
             undo: Vec::new(),
-            written: HashMap::new(),
+            written: std::array::from_fn(|_| HashMap::new()),
         }
     }
 
@@ -41,54 +49,67 @@ impl<'s, S: Store> UndoBatch<'s, S> {
         self.store
     }
 
+    fn latest(&self, col: Column, key: &[u8]) -> Option<usize> {
+        self.written.get(col.index())?.get(key).copied()
+    }
+
     /// The current value of a key: this batch's write if any, else the store's.
     pub fn get(&self, col: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.written.get(&(col, key.to_vec())) {
-            Some(v) => Ok(v.clone()),
+        match self.latest(col, key) {
+            Some(i) => Ok(match self.batch.ops().get(i) {
+                Some(BatchOp::Put { value, .. }) => Some(value.clone()),
+                _ => None,
+            }),
             None => self.store.get(col, key),
         }
     }
 
-    fn remember(&mut self, col: Column, key: &[u8]) -> Result<(), StoreError> {
-        if !self.written.contains_key(&(col, key.to_vec())) {
-            let previous = self.store.get(col, key)?;
-            self.undo.push(UndoEntry {
-                column: col,
-                key: key.to_vec(),
-                previous,
-            });
+    /// Appends the operation and indexes it; for a key not written before, records `previous`
+    /// (read from the store only then, by `previous`).
+    fn record(
+        &mut self,
+        col: Column,
+        key: Vec<u8>,
+        value: Option<Vec<u8>>,
+        previous: impl FnOnce(&S, &[u8]) -> Result<Option<Vec<u8>>, StoreError>,
+        tracked: bool,
+    ) -> Result<(), StoreError> {
+        let i = self.batch.len();
+        let map = self
+            .written
+            .get_mut(col.index())
+            .ok_or_else(|| StoreError::Backend(format!("column {col} out of range")))?;
+        match map.get_mut(key.as_slice()) {
+            Some(latest) => *latest = i,
+            None => {
+                if tracked {
+                    let before = previous(self.store, &key)?;
+                    self.undo.push((i, before));
+                }
+                map.insert(key.clone(), i);
+            }
         }
+        match value {
+            Some(v) => self.batch.put(col, key, v),
+            None => self.batch.delete(col, key),
+        };
         Ok(())
     }
 
     /// Writes `value` under `key`.
     pub fn put(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) -> Result<(), StoreError> {
-        self.remember(col, &key)?;
-        self.written.insert((col, key.clone()), Some(value.clone()));
-        self.batch.put(col, key, value);
-        Ok(())
+        self.record(col, key, Some(value), |s, k| s.get(col, k), true)
     }
 
     /// Deletes `key`.
     pub fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), StoreError> {
-        self.remember(col, &key)?;
-        self.written.insert((col, key.clone()), None);
-        self.batch.delete(col, key);
-        Ok(())
+        self.record(col, key, None, |s, k| s.get(col, k), true)
     }
 
     /// Writes `value` under a key the caller knows is new (a height or id is part of it),
     /// recording "absent before" without reading the store.
     pub fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
-        if !self.written.contains_key(&(col, key.clone())) {
-            self.undo.push(UndoEntry {
-                column: col,
-                key: key.clone(),
-                previous: None,
-            });
-        }
-        self.written.insert((col, key.clone()), Some(value.clone()));
-        self.batch.put(col, key, value);
+        self.put_known(col, key, value, None);
     }
 
     /// Writes `value` under `key` whose current value the caller knows (`previous`), recording
@@ -100,35 +121,65 @@ impl<'s, S: Store> UndoBatch<'s, S> {
         value: Vec<u8>,
         previous: Option<Vec<u8>>,
     ) {
-        if !self.written.contains_key(&(col, key.clone())) {
-            self.undo.push(UndoEntry {
-                column: col,
-                key: key.clone(),
-                previous,
-            });
-        }
-        self.written.insert((col, key.clone()), Some(value.clone()));
-        self.batch.put(col, key, value);
+        // Reads nothing, so it cannot fail (the column index is always in range).
+        let _ = self.record(col, key, Some(value), |_, _| Ok(previous), true);
     }
 
     /// Writes `value` under `key` without recording it for undo (derived data, and data below
     /// finality that no rollback can reach).
     pub fn put_untracked(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
-        self.written.insert((col, key.clone()), Some(value.clone()));
-        self.batch.put(col, key, value);
+        let _ = self.record(col, key, Some(value), |_, _| Ok(None), false);
     }
 
     /// Deletes `key` without recording it for undo (pruning below finality).
     pub fn delete_untracked(&mut self, col: Column, key: Vec<u8>) {
-        self.written.insert((col, key.clone()), None);
-        self.batch.delete(col, key);
+        let _ = self.record(col, key, None, |_, _| Ok(None), false);
     }
 
     /// The batch to write, with the undo record stored under `unit` in [`Column::Undo`].
     pub fn finish(mut self, unit: Vec<u8>) -> WriteBatch {
-        let record = encode_undo(&self.undo);
+        let record = self.encode();
         self.batch.put(Column::Undo, unit, record);
         self.batch
+    }
+
+    /// The undo record, as [`encode_undo`] encodes it.
+    fn encode(&self) -> Vec<u8> {
+        let ops = self.batch.ops();
+        let size = self.undo.iter().fold(4usize, |n, (i, previous)| {
+            let key = ops.get(*i).map_or(0, |op| op.key().len());
+            let value = previous.as_ref().map_or(0, |v| v.len().saturating_add(4));
+            n.saturating_add(4)
+                .saturating_add(key)
+                .saturating_add(value)
+        });
+        let mut w = Writer::with_capacity(size);
+        w.raw(
+            &u32::try_from(self.undo.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        for (i, previous) in &self.undo {
+            let Some(op) = ops.get(*i) else { continue };
+            encode_entry(&mut w, op.column(), op.key(), previous.as_deref());
+        }
+        w.into_bytes()
+    }
+}
+
+/// One entry of an undo record.
+fn encode_entry(w: &mut Writer, column: Column, key: &[u8], previous: Option<&[u8]>) {
+    w.u8(column as u8);
+    w.bytes16(key);
+    match previous {
+        None => {
+            w.u8(0);
+        }
+        Some(v) => {
+            w.u8(1)
+                .raw(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_be_bytes())
+                .raw(v);
+        }
     }
 }
 
@@ -141,18 +192,7 @@ pub fn encode_undo(entries: &[UndoEntry]) -> Vec<u8> {
             .to_be_bytes(),
     );
     for e in entries {
-        w.u8(e.column as u8);
-        w.bytes16(&e.key);
-        match &e.previous {
-            None => {
-                w.u8(0);
-            }
-            Some(v) => {
-                w.u8(1)
-                    .raw(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_be_bytes())
-                    .raw(v);
-            }
-        }
+        encode_entry(&mut w, e.column, &e.key, e.previous.as_deref());
     }
     w.into_bytes()
 }

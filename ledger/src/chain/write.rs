@@ -4,10 +4,12 @@
 use super::record_codec::encode_data_value;
 use super::undo::UndoBatch;
 use super::{ChainError, keys};
+use crate::address::Address;
 use crate::state::Diff;
 use crate::store::{Column, Store, WriteBatch};
 use crate::tx::codec::Writer;
 use crate::units::Height;
+use std::collections::HashMap;
 
 /// The latest cumulative count at or below `key` (whose prefix is `prefix`).
 pub(super) fn cumulative<S: Store>(
@@ -15,15 +17,28 @@ pub(super) fn cumulative<S: Store>(
     key: &[u8],
     prefix: &[u8],
 ) -> Result<u64, ChainError> {
+    Ok(cumulative_at(b, key, prefix)?.0)
+}
+
+/// [`cumulative`], with the current value of `key` itself (`None`: absent), which a caller
+/// that writes `key` next passes on as the value before ([`UndoBatch::put_known`]).
+pub(super) fn cumulative_at<S: Store>(
+    b: &UndoBatch<'_, S>,
+    key: &[u8],
+    prefix: &[u8],
+) -> Result<(u64, Option<Vec<u8>>), ChainError> {
     if let Some(v) = b.get(Column::Generators, key)? {
-        return crate::store::parse_u64(&v).ok_or(ChainError::Corrupt("tx count"));
+        let n = crate::store::parse_u64(&v).ok_or(ChainError::Corrupt("tx count"))?;
+        return Ok((n, Some(v)));
     }
     let mut end = key.to_vec();
     end.push(0);
-    Ok(b.store()
+    let n = b
+        .store()
         .last_in_range(Column::Generators, prefix, Some(&end))?
         .and_then(|(_, v)| crate::store::parse_u64(&v))
-        .unwrap_or(0))
+        .unwrap_or(0);
+    Ok((n, None))
 }
 
 /// Where a diff's records are written: an undo-recording batch for blocks, a plain batch
@@ -31,6 +46,8 @@ pub(super) fn cumulative<S: Store>(
 pub(super) trait DiffSink {
     fn put(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) -> Result<(), ChainError>;
     fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>);
+    /// Writes `value` under `key`, whose value before was `previous`.
+    fn put_known(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>, previous: Option<Vec<u8>>);
     fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError>;
     /// The cumulative burned total at the latest height up to `h`.
     fn burned_before(&self, h: Height) -> Result<u64, ChainError>;
@@ -42,6 +59,9 @@ impl<S: Store> DiffSink for UndoBatch<'_, S> {
     }
     fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
         UndoBatch::put_new(self, col, key, value);
+    }
+    fn put_known(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>, previous: Option<Vec<u8>>) {
+        UndoBatch::put_known(self, col, key, value, previous);
     }
     fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError> {
         Ok(UndoBatch::delete(self, col, key)?)
@@ -57,6 +77,9 @@ impl DiffSink for WriteBatch {
         Ok(())
     }
     fn put_new(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>) {
+        WriteBatch::put(self, col, key, value);
+    }
+    fn put_known(&mut self, col: Column, key: Vec<u8>, value: Vec<u8>, _: Option<Vec<u8>>) {
         WriteBatch::put(self, col, key, value);
     }
     fn delete(&mut self, col: Column, key: Vec<u8>) -> Result<(), ChainError> {
@@ -78,9 +101,26 @@ pub(super) fn write_diff(
     seq: u16,
     diff: &Diff,
 ) -> Result<(), ChainError> {
+    write_diff_known(b, h, seq, diff, None)
+}
+
+/// [`write_diff`], given the stored bytes of accounts as they were before the unit (`known`,
+/// read while applying it: see `ReadCache`), which the undo record takes without reading
+/// them again.
+pub(super) fn write_diff_known(
+    b: &mut impl DiffSink,
+    h: Height,
+    seq: u16,
+    diff: &Diff,
+    known: Option<&HashMap<Address, Option<Vec<u8>>>>,
+) -> Result<(), ChainError> {
     for (a, acc) in &diff.accounts {
         b.put_new(Column::Summaries, keys::touched(h, seq, a), Vec::new());
-        b.put(Column::Accounts, a.as_bytes().to_vec(), acc.encode())?;
+        let key = a.as_bytes().to_vec();
+        match known.and_then(|k| k.get(a)) {
+            Some(before) => b.put_known(Column::Accounts, key, acc.encode(), before.clone()),
+            None => b.put(Column::Accounts, key, acc.encode())?,
+        }
         let mut v = Writer::new();
         v.u64(acc.regular).u64(acc.effective());
         b.put(

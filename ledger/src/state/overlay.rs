@@ -177,7 +177,9 @@ impl<'a, V: StateView> Overlay<'a, V> {
         // Work on copies; commit only when every check passed.
         let mut accounts: BTreeMap<Address, Account> = BTreeMap::new();
         let fee = vtx.fee_charged().0;
-        let payer = self.fee_payer(tx.fee_payer(), fee)?;
+        // `tx.fee_payer()`, without deriving the sender's address a second time.
+        let fee_account = tx.sponsor_address().unwrap_or(sender);
+        let payer = self.fee_payer(fee_account, fee)?;
         let mut addresses = vec![sender];
         if payer != sender {
             addresses.push(payer);
@@ -371,8 +373,15 @@ impl<'a, V: StateView> Overlay<'a, V> {
         if let (Some(pk), Some(a)) = (tx.sponsor, tx.sponsor_address()) {
             self.diff.public_keys.insert(a, pk);
         }
-        let mut seen = BTreeSet::new();
-        addresses.retain(|a| seen.insert(*a));
+        // Without duplicates, first occurrence kept (a handful of addresses, at most a mass
+        // transfer's recipients: no set needed).
+        let mut unique = Vec::with_capacity(addresses.len());
+        for a in addresses {
+            if !unique.contains(&a) {
+                unique.push(a);
+            }
+        }
+        let addresses = unique;
         self.diff.txs.push(AppliedTx {
             id,
             fee_payer: payer,

@@ -215,6 +215,13 @@ impl BatchOp {
             BatchOp::Put { col, .. } | BatchOp::Delete { col, .. } => *col,
         }
     }
+
+    /// The key the operation writes.
+    pub fn key(&self) -> &[u8] {
+        match self {
+            BatchOp::Put { key, .. } | BatchOp::Delete { key, .. } => key,
+        }
+    }
 }
 
 /// An ordered list of puts and deletes, applied atomically by [`Store::write`].
