@@ -155,26 +155,12 @@ async fn retry_backlog(net: &NetworkHandle, backlog: &mut VecDeque<KeptTx>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::p2p::tx_batch::{MAX_BATCH_TXS, decode};
-    use ltonode_ledger::tx::{Transaction, TxBody};
-    use ltonode_ledger::{Amount, ChainId, KeyPair, Timestamp};
+    use crate::p2p::tx_batch::{MAX_BATCH_TXS, decode, sample_anchor};
+    use ltonode_ledger::tx::Transaction;
+    use ltonode_ledger::{ChainId, KeyPair};
 
     fn tx(i: u32) -> Transaction {
-        let k = KeyPair::from_seed_phrase("publish", 0);
-        let mut t = Transaction {
-            version: 3,
-            chain_id: ChainId::TESTNET,
-            timestamp: Timestamp(1_767_225_600_000 + u64::from(i)),
-            sender: k.public_key().into(),
-            fee: Amount(35_000_000),
-            sponsor: None,
-            proofs: vec![],
-            body: TxBody::Anchor {
-                anchors: vec![i.to_be_bytes().to_vec()],
-            },
-        };
-        t.sign_with(&k);
-        t
+        sample_anchor(i)
     }
 
     #[test]

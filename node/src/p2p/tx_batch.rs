@@ -92,28 +92,35 @@ pub fn decode(bytes: &[u8], chain: ChainId) -> Result<Vec<Transaction>, String> 
     Ok(txs)
 }
 
+/// A signed one-anchor transaction of a fixed test key (`i` makes it unique), for the
+/// publisher's and the codec's tests.
+#[cfg(test)]
+pub(super) fn sample_anchor(i: u32) -> Transaction {
+    use ltonode_ledger::tx::TxBody;
+    use ltonode_ledger::{Amount, KeyPair, Timestamp};
+    let k = KeyPair::from_seed_phrase("batch", 0);
+    let mut t = Transaction {
+        version: 3,
+        chain_id: ChainId::TESTNET,
+        timestamp: Timestamp(1_767_225_600_000 + u64::from(i)),
+        sender: k.public_key().into(),
+        fee: Amount(35_000_000),
+        sponsor: None,
+        proofs: vec![],
+        body: TxBody::Anchor {
+            anchors: vec![i.to_be_bytes().to_vec()],
+        },
+    };
+    t.sign_with(&k);
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ltonode_ledger::tx::TxBody;
-    use ltonode_ledger::{Amount, KeyPair, Timestamp};
 
     fn tx(i: u8) -> Transaction {
-        let k = KeyPair::from_seed_phrase("batch", 0);
-        let mut t = Transaction {
-            version: 3,
-            chain_id: ChainId::TESTNET,
-            timestamp: Timestamp(1_767_225_600_000 + u64::from(i)),
-            sender: k.public_key().into(),
-            fee: Amount(35_000_000),
-            sponsor: None,
-            proofs: vec![],
-            body: TxBody::Anchor {
-                anchors: vec![vec![i; 32]],
-            },
-        };
-        t.sign_with(&k);
-        t
+        sample_anchor(u32::from(i))
     }
 
     #[test]
