@@ -186,6 +186,22 @@ pub fn verify_batch(
     txs: Vec<Transaction>,
     ctx: &ValidationContext,
 ) -> Vec<Result<VerifiedTx, ValidationError>> {
+    verify_batch_of_bodies(
+        txs.into_iter()
+            .map(|tx| {
+                let body = tx.body_bytes();
+                (tx, body)
+            })
+            .collect(),
+        ctx,
+    )
+}
+
+/// [`verify_batch`] of transactions whose body bytes are already encoded.
+fn verify_batch_of_bodies(
+    txs: Vec<(Transaction, Vec<u8>)>,
+    ctx: &ValidationContext,
+) -> Vec<Result<VerifiedTx, ValidationError>> {
     struct Pending {
         tx: Transaction,
         body: Vec<u8>,
@@ -193,9 +209,8 @@ pub fn verify_batch(
     }
     let checked: Vec<Result<Pending, ValidationError>> = txs
         .into_iter()
-        .map(|tx| {
+        .map(|(tx, body)| {
             let fee = check_rules(&tx, ctx)?;
-            let body = tx.body_bytes();
             // ECDSA signers have no batch form: they are checked here, one by one.
             verify_each(&tx, &body, |k| k.ed25519().is_none())?;
             Ok(Pending { tx, body, fee })
@@ -247,7 +262,8 @@ pub fn verify_batch_known<'k>(
     let mut unknown = Vec::new();
     let mut unknown_at = Vec::new();
     for tx in txs {
-        let id = tx.id();
+        let body = tx.body_bytes();
+        let id = TxId(crate::hash::blake2b256(&body));
         match known(&id) {
             Some(v) if v.tx == tx => {
                 out.push(Some(check_rules(&tx, ctx).map(|fee_charged| VerifiedTx {
@@ -258,12 +274,15 @@ pub fn verify_batch_known<'k>(
             }
             _ => {
                 unknown_at.push(out.len());
-                unknown.push(tx);
+                unknown.push((tx, body));
                 out.push(None);
             }
         }
     }
-    for (at, r) in unknown_at.into_iter().zip(verify_batch(unknown, ctx)) {
+    for (at, r) in unknown_at
+        .into_iter()
+        .zip(verify_batch_of_bodies(unknown, ctx))
+    {
         if let Some(slot) = out.get_mut(at) {
             *slot = Some(r);
         }
