@@ -69,18 +69,13 @@ impl Bench {
             .collect();
         let genesis = senders
             .iter()
-            .map(|k| Transaction {
-                version: 1,
-                chain_id: T,
-                timestamp: Timestamp(T0),
-                sender: PublicKey([0; 32]).into(),
-                fee: Amount(0),
-                sponsor: None,
-                proofs: vec![],
-                body: TxBody::Genesis {
-                    recipient: Address::from_public_key(T, &k.public_key()),
-                    amount: Amount(10_000_000 * LTO),
-                },
+            .map(|k| {
+                Transaction::genesis(
+                    T,
+                    Timestamp(T0),
+                    Address::from_public_key(T, &k.public_key()),
+                    Amount(10_000_000 * LTO),
+                )
             })
             .collect();
         chain

@@ -12,8 +12,8 @@
 //! seed phrases are published in the README, so they must never hold value on a public network.
 
 use crate::address::{Address, AddressError, ChainId};
-use crate::keys::{KeyPair, PublicKey};
-use crate::tx::{Transaction, TxBody};
+use crate::keys::KeyPair;
+use crate::tx::Transaction;
 use crate::units::{Amount, Timestamp, UNITS_PER_LTO};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -293,19 +293,7 @@ impl GenesisConfig {
     pub fn transactions(&self) -> Vec<Transaction> {
         self.allocations
             .iter()
-            .map(|a| Transaction {
-                version: 1,
-                chain_id: self.chain_id,
-                timestamp: self.timestamp,
-                sender: PublicKey([0; 32]).into(),
-                fee: Amount::ZERO,
-                sponsor: None,
-                proofs: Vec::new(),
-                body: TxBody::Genesis {
-                    recipient: a.address,
-                    amount: a.amount,
-                },
-            })
+            .map(|a| Transaction::genesis(self.chain_id, self.timestamp, a.address, a.amount))
             .collect()
     }
 
@@ -401,7 +389,8 @@ impl TryFrom<RawGenesis> for GenesisConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tx::VerifiedTx;
+    use crate::keys::PublicKey;
+    use crate::tx::{TxBody, VerifiedTx};
 
     /// The addresses the README documents for [`DEV_SEEDS`].
     const DEV_ADDRESSES: [&str; 4] = [

@@ -229,6 +229,26 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// LTO's genesis transaction funding `recipient` with `amount` (type 1, version 1, zero
+    /// sender key, no fee, no proofs) at the genesis timestamp.
+    pub fn genesis(
+        chain_id: ChainId,
+        timestamp: Timestamp,
+        recipient: Address,
+        amount: Amount,
+    ) -> Transaction {
+        Transaction {
+            version: 1,
+            chain_id,
+            timestamp,
+            sender: crate::keys::PublicKey([0; 32]).into(),
+            fee: Amount::ZERO,
+            sponsor: None,
+            proofs: Vec::new(),
+            body: TxBody::Genesis { recipient, amount },
+        }
+    }
+
     /// The transaction type.
     pub fn tx_type(&self) -> TxType {
         self.body.tx_type()

@@ -90,18 +90,13 @@ impl AnchorShape {
 pub fn fund<S: Store>(chain: &mut Chain<S>, accounts: &[KeyPair]) -> anyhow::Result<()> {
     let genesis = accounts
         .iter()
-        .map(|k| Transaction {
-            version: 1,
-            chain_id: CHAIN,
-            timestamp: Timestamp(T0),
-            sender: PublicKey([0; 32]).into(),
-            fee: Amount(0),
-            sponsor: None,
-            proofs: vec![],
-            body: TxBody::Genesis {
-                recipient: Address::from_public_key(CHAIN, &k.public_key()),
-                amount: Amount(1_000_000 * 100_000_000),
-            },
+        .map(|k| {
+            Transaction::genesis(
+                CHAIN,
+                Timestamp(T0),
+                Address::from_public_key(CHAIN, &k.public_key()),
+                Amount(1_000_000 * 100_000_000),
+            )
         })
         .collect();
     chain.init_genesis(Timestamp(T0), 50, genesis)?;
